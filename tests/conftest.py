@@ -1,0 +1,91 @@
+"""Storage backends for the contract tests: SQLite in memory, a SQLite file, and the configured server.
+
+The server is the one ESNB_DATABASE_URL (or --database-url) names. A server test
+with no server configured is skipped with a message that says how to configure
+one; a configured server that does not answer fails the test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from esnb import (
+    ActiveRecord,
+    EventStore,
+    SequencedItemMapper,
+    SequencedItemRecord,
+    SQLAlchemyActiveRecordStrategy,
+    SQLAlchemyDatastore,
+    SQLAlchemySettings,
+    database_url,
+)
+from esnb.databases import backend_name, scratch_database
+
+SERVER_EXAMPLES = {
+    "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
+    "mysql": "mysql+pymysql://root@127.0.0.1:3306/test",
+}
+SERVER_NAMES = {"postgresql": "PostgreSQL", "mysql": "MySQL or MariaDB"}
+BACKENDS = ["sqlite-memory", "sqlite-file", "postgresql", "mysql"]
+
+
+def base_url(backend: str) -> str:
+    """The URL a backend's scratch databases are made beside, or a skip saying how to get one."""
+    if backend == "sqlite-memory":
+        return "sqlite:///:memory:"
+    if backend == "sqlite-file":
+        return "sqlite:///esnb.sqlite"
+    configured = database_url()
+    if backend_name(configured) != backend:
+        pytest.skip(
+            f"needs a {SERVER_NAMES[backend]} server: set ESNB_DATABASE_URL={SERVER_EXAMPLES[backend]} "
+            f"(or pass --database-url) to run it"
+        )
+    return configured
+
+
+@pytest.fixture
+def database(backend: str) -> Iterator[str]:
+    """The URL of a new, empty database of the backend under test, removed afterwards."""
+    url = base_url(backend)
+    try:
+        with scratch_database(url) as scratch:
+            yield scratch
+    except OperationalError as error:
+        pytest.fail(f"needs the {SERVER_NAMES.get(backend, backend)} server at {url}, which did not answer: {error.orig}")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        wanted = getattr(metafunc.function, "backends", BACKENDS)
+        metafunc.parametrize("backend", wanted, ids=wanted)
+
+
+def on_backends(*names: str):
+    """Run a test only on these backends (all four by default)."""
+    def mark(function):
+        function.backends = list(names)
+        return function
+    return mark
+
+
+@pytest.fixture
+def datastore(database: str) -> Iterator[SQLAlchemyDatastore]:
+    store = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=database))
+    store.setup_connection()
+    store.setup_table(SequencedItemRecord)
+    yield store
+    store.close_connection()
+
+
+@pytest.fixture
+def strategy(datastore: SQLAlchemyDatastore) -> SQLAlchemyActiveRecordStrategy:
+    return SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=SequencedItemRecord)
+
+
+@pytest.fixture
+def event_store(strategy: SQLAlchemyActiveRecordStrategy) -> EventStore:
+    return EventStore(active_record_strategy=strategy, sequenced_item_mapper=SequencedItemMapper())
