@@ -26,6 +26,7 @@ _EXPORTS = {
     "esnb.course.repository": ["EventSourcedRepository"],
     "esnb.course.topics": ["get_topic", "resolve_topic"],
     "esnb.course.transcoding": ["decode_attributes", "encode_attributes"],
+    "esnb.course.unit_of_work": ["AtomicExampleApplication", "UnitOfWork"],
     "esnb.databases": ["database_url"],
 }
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}

@@ -93,7 +93,8 @@ class SQLAlchemyActiveRecordStrategy:
                                (lt, c.position.__lt__), (lte, c.position.__le__)):
             if bound is not None:
                 query = query.where(compare(bound))
-        query = query.order_by(c.position.desc() if descending else c.position).limit(limit)
+        keys = [c.position, *self.table.primary_key.columns]
+        query = query.order_by(*(key.desc() if descending else key for key in keys)).limit(limit)
         try:
             return [SequencedItem(*row) for row in self.session.execute(query)]
         finally:
