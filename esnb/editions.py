@@ -24,3 +24,14 @@ def student_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
     student = copy.deepcopy(notebook)
     student.cells = [cell for cell in student.cells if SOLUTION_TAG not in tags(cell)]
     return student
+
+
+def instructor_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of the notebook with every solution cell's input and outputs shown, not hidden."""
+    instructor = copy.deepcopy(notebook)
+    for cell in instructor.cells:
+        if SOLUTION_TAG in tags(cell):
+            hidden = cell.metadata.get("jupyter", {})
+            hidden.pop("source_hidden", None)
+            hidden.pop("outputs_hidden", None)
+    return instructor

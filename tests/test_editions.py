@@ -15,7 +15,16 @@ from esnb.databases import database_url, scratch_database
 from esnb.editions import CHECK_TAG, EXERCISE_TAG, SOLUTION_TAG, student_edition, tags
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-WITH_EXERCISES = [path for path in NOTEBOOKS if not path.name.startswith("00_")]
+WITHOUT_EXERCISES_YET = {"07_event_store", "08_repository", "09_application", "10_concurrency", "11_performance"}
+WITH_EXERCISES = [
+    pytest.param(
+        path,
+        marks=[pytest.mark.xfail(strict=True, reason="exercises not written yet (issue 4)")]
+        if path.stem in WITHOUT_EXERCISES_YET else [],
+    )
+    for path in NOTEBOOKS
+    if not path.name.startswith("00_")
+]
 
 
 def read(path: Path) -> nbformat.NotebookNode:
@@ -40,9 +49,9 @@ def test_notebook_has_complete_exercises(path: Path):
     for cell in checks:
         assert "esnb.exercises" in cell.source or "check_" in cell.source
         assert text_of(cell).startswith("✗"), "the saved check output is the placeholder's verdict"
-    for cell in solutions:
+    for cell in (cell for cell in solutions if cell.cell_type == "code"):
         assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, "solutions are hidden in JupyterLab"
-    solution_verdicts = [line for cell in solutions for line in text_of(cell).splitlines() if line[:1] in "✓✗"]
+    solution_verdicts = [line for cell in solutions if cell.cell_type == "code" for line in text_of(cell).splitlines() if line[:1] in "✓✗"]
     assert len(solution_verdicts) == len(checks) and all(line.startswith("✓") for line in solution_verdicts)
 
 

@@ -1,0 +1,56 @@
+"""A smoke test of `python -m esnb.bench` at tiny sizes: it runs and prints its table. No timings are checked."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from esnb.bench import Sizes, run_workloads
+from esnb.bench_contenders import contenders_for
+from esnb.databases import backend_name, database_url
+
+TINY = ["--aggregates", "6", "--events", "3", "--page-size", "4", "--repeats", "1"]
+
+
+def test_bench_prints_its_table():
+    finished = subprocess.run(
+        [sys.executable, "-m", "esnb.bench", *TINY, "--backends", "sqlite-file", "--quiet",
+         "--contenders", "raw,esnb", "--trace-memory", "--clock", "cpu"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert finished.stderr == ""
+    out = finished.stdout
+    assert "SQLite file (write-ahead log): 6 aggregates x 3 events = 18 events" in out
+    assert "failed" not in out
+    rows = [line for line in out.splitlines() if line.startswith(("raw sqlite3", "esnb event store"))]
+    assert len(rows) == 2
+    assert all(row.count("/") == 2 for row in rows)  # a peak for each of A, B and C
+
+
+@pytest.mark.parametrize("key", list(contenders_for("sqlite")))
+def test_every_contender_does_the_whole_workload(key):
+    """run_workloads checks the counts and the order of ids itself, and raises if they are wrong."""
+    pytest.importorskip("eventsourcing") if key.startswith("es-") else None
+    contender = contenders_for("sqlite")[key]("sqlite:///:memory:")
+    try:
+        result = run_workloads(contender, Sizes(aggregates=5, events=4, page_size=3))
+    finally:
+        contender.close()
+    assert set(result["seconds"]) == ({"A", "B", "C"} if contender.reads_all else {"A", "B"})
+
+
+def test_postgresql_contenders_when_a_server_is_configured():
+    url = database_url()
+    if backend_name(url) != "postgresql":
+        pytest.skip("needs a PostgreSQL server: set ESNB_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    finished = subprocess.run(
+        [sys.executable, "-m", "esnb.bench", *TINY, "--backends", "postgresql", "--database-url", url, "--quiet"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert finished.returncode == 0, finished.stderr
+    assert "PostgreSQL (synchronous_commit off" in finished.stdout
+    assert "failed" not in finished.stdout
+    assert "raw psycopg 3" in finished.stdout

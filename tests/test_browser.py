@@ -1,0 +1,222 @@
+"""The course in a real browser: JupyterLab, headless Chromium driven by Playwright, Run All on three notebooks.
+
+JupyterLab serves a copy of notebooks/ (it autosaves) on 127.0.0.1 with a random port and token, and
+exposes `window.jupyterapp`, through which the test runs all cells and reads the notebook model.
+Playwright drives the machine's own Chromium (never a downloaded one). Screenshots go to
+test-artifacts/browser/. Without Playwright or a browser the test is skipped, saying what to install.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from esnb.browser import INSTALL_HINT, OFFLINE_FLAGS, find_browser
+from esnb.databases import ENVIRONMENT_VARIABLE, database_url, scratch_database
+
+try:
+    from playwright.sync_api import Browser, Page, sync_playwright
+except ImportError:
+    pytest.skip("needs Playwright for Python: pip install playwright (no 'playwright install' needed)", allow_module_level=True)
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+NOTEBOOKS = ["00_welcome", "04_mutator", "07_event_store"]
+RUN_TIMEOUT_MS = 240_000
+
+
+@dataclass(frozen=True)
+class Lab:
+    url: str
+    token: str
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def request(url: str, token: str, method: str = "GET") -> int:
+    call = urllib.request.Request(url, method=method, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(call, timeout=5) as answer:
+        return answer.status
+
+
+def wait_until_up(lab: Lab, server: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"JupyterLab exited with status {server.returncode}:\n{log.read_text()[-2000:]}")
+        try:
+            if request(f"{lab.url}/api/status", lab.token) == 200:
+                return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.5)
+    pytest.fail(f"JupyterLab did not answer within {timeout:.0f} s:\n{log.read_text()[-2000:]}")
+
+
+def stop(lab: Lab, server: subprocess.Popen) -> None:
+    """Shut JupyterLab down with its kernels; end it if it does not go."""
+    try:
+        request(f"{lab.url}/api/shutdown", lab.token, method="POST")
+        server.wait(timeout=30)
+    except (urllib.error.URLError, OSError, subprocess.TimeoutExpired):
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab on a copy of the course, with a database of its own when a server is configured."""
+    home = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", home / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    lab = Lab(url=f"http://127.0.0.1:{free_port()}", token=secrets.token_hex(16))
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={lab.url.rsplit(':', 1)[1]}",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={lab.token}", f"--ServerApp.root_dir={home / 'notebooks'}",
+        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    notifications = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
+    notifications.parent.mkdir(parents=True)
+    notifications.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))  # no news prompt
+    log = home / "jupyterlab.log"
+    with scratch_database(database_url()) as url, log.open("w") as output:
+        environment = {
+            **os.environ,
+            ENVIRONMENT_VARIABLE: url,
+            "JUPYTER_CONFIG_DIR": str(home / "config"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        }
+        server = subprocess.Popen(command, cwd=home, env=environment, stdout=output, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL)
+        try:
+            wait_until_up(lab, server, log)
+            yield lab
+        finally:
+            stop(lab, server)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = find_browser()
+    if executable is None:
+        pytest.skip(f"needs a browser: {INSTALL_HINT}")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(executable), args=list(OFFLINE_FLAGS), headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+OPEN = """async (path) => {
+  const app = window.jupyterapp;
+  await app.started;
+  await app.restored;
+  const panel = app.shell.currentWidget;
+  if (!panel || !panel.context || panel.context.path !== path) {
+    throw new Error(`${path} is not the open tab`);
+  }
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+}"""
+
+# The command's promise settles early when a cell fails, even on purpose, while the kernel goes on with the
+# cells queued after it. So the test clears every count first, then waits until each cell has run and the
+# kernel is idle, or, after an unintended error has made the kernel skip the rest, until the kernel is idle.
+RUN_ALL = """async (timeout) => {
+  const app = window.jupyterapp;
+  const panel = app.shell.currentWidget;
+  const codeCells = () => [...panel.content.model.cells].filter((cell) => cell.type === "code");
+  const intended = (cell) => (cell.getMetadata("tags") || []).includes("raises-exception");
+  const failed = (cell) => cell.outputs.toJSON().some((output) => output.output_type === "error");
+  const deadline = Date.now() + timeout;
+  await app.commands.execute("notebook:clear-all-cell-outputs");
+  await app.commands.execute("notebook:run-all-cells");
+  for (;;) {
+    const idle = panel.sessionContext.session.kernel.status === "idle";
+    const cells = codeCells();
+    if (idle && (cells.every((cell) => cell.executionCount !== null) || cells.some((cell) => failed(cell) && !intended(cell)))) {
+      break;
+    }
+    if (Date.now() > deadline) throw new Error(`Run All did not finish within ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return codeCells().map((cell) => ({
+    intended: intended(cell),
+    count: cell.executionCount,
+    errors: cell.outputs.toJSON().filter((output) => output.output_type === "error")
+      .map((error) => `${error.ename}: ${error.evalue}`),
+    source: cell.sharedModel.getSource().split("\\n")[0],
+  }));
+}"""
+
+SHOW_CELL = """(text) => {
+  const notebook = window.jupyterapp.shell.currentWidget.content;
+  const index = notebook.widgets.findIndex((cell) => cell.model.sharedModel.getSource().includes(text));
+  if (index < 0) throw new Error(`no cell holds ${text}`);
+  notebook.activeCellIndex = index;
+  return notebook.scrollToItem(index, "start");
+}"""
+
+MERMAID_DRAWN = """() => [...document.querySelectorAll(".jp-RenderedMermaid img")]
+  .some((img) => img.src.startsWith("data:image/svg+xml") && img.naturalWidth > 0)"""
+
+
+def open_notebook(browser: Browser, lab: Lab, name: str) -> Page:
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(120_000)
+    page.goto(f"{lab.url}/lab/tree/{name}.ipynb?reset&token={lab.token}")
+    page.wait_for_function("() => window.jupyterapp !== undefined")
+    page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget?.context?.path === {json.dumps(name + '.ipynb')}")
+    page.evaluate(OPEN, f"{name}.ipynb")
+    return page
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_run_all_in_jupyterlab_shows_no_error_but_the_intended_ones(browser: Browser, lab: Lab, name: str):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = open_notebook(browser, lab, name)
+    try:
+        cells = page.evaluate(RUN_ALL, RUN_TIMEOUT_MS)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-end.png"))
+        assert cells, f"{name} has no code cells"
+        for cell in cells:
+            if cell["intended"]:
+                assert cell["errors"], f"{cell['source']!r} should fail on purpose"
+            else:
+                assert not cell["errors"], f"{cell['source']!r} failed: {cell['errors'][0]}"
+        unrun = [cell["source"] for cell in cells if cell["count"] is None]
+        assert not unrun, f"cells of {name} did not run: {unrun[:3]}"
+        if name == "00_welcome":
+            page.evaluate(SHOW_CELL, "```mermaid")
+            page.wait_for_function(MERMAID_DRAWN, timeout=60_000)
+            page.locator(".jp-RenderedMermaid").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / f"{name}-course-map.png"))
+    finally:
+        try:
+            page.evaluate("() => window.jupyterapp.shell.currentWidget?.sessionContext?.shutdown()")
+        finally:
+            page.close()
