@@ -137,7 +137,7 @@ def test_the_student_edition_holds_no_solution_code_and_the_instructor_edition_a
 
 def test_the_instructor_edition_marks_every_solution_and_the_student_edition_none(handouts: Path):
     for notebook in COURSE:
-        solutions = sum(SOLUTION_TAG in tags(cell) for cell in notebook.content.cells)
+        solutions = sum(SOLUTION_TAG in tags(cell) and cell.cell_type == "code" for cell in notebook.content.cells)
         instructor = (handouts / "instructor" / f"{notebook.stem}.html").read_text(encoding="utf-8")
         student = (handouts / "student" / f"{notebook.stem}.html").read_text(encoding="utf-8")
         assert instructor.count('<div class="esnb-label esnb-label-solution">Solution</div>') == solutions

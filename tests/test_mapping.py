@@ -195,11 +195,20 @@ def test_special_values_nested_in_lists_and_dicts_round_trip():
     assert decode_attributes(encode_attributes(attributes)) == attributes
 
 
-def test_encoding_is_compact_and_sorted():
+def test_encoding_is_compact_and_keeps_attribute_order():
     assert encode_attributes({"b": 1, "a": UUID(int=1)}) == (
-        '{"a":{"__uuid__":"00000000000000000000000000000001"},"b":1}'
+        '{"b":1,"a":{"__uuid__":"00000000000000000000000000000001"}}'
     )
-    assert encode_attributes({"b": 1, "a": 2}) == encode_attributes({"a": 2, "b": 1})
+
+
+def test_dictionaries_with_mixed_key_types_are_encoded():
+    assert decode_attributes(encode_attributes({"d": {1: "a", "b": 2}})) == {"d": {"1": "a", "b": 2}}
+
+
+@pytest.mark.parametrize("topic", ["builtins:len.x", "os:sep.upper", "esnb.course.events:DomainEvent.__init__.x"])
+def test_topic_that_looks_inside_something_other_than_a_module_or_class(topic):
+    with pytest.raises(TopicResolutionError, match=re.escape(repr(topic))):
+        resolve_topic(topic)
 
 
 @pytest.mark.parametrize(

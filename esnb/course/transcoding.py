@@ -39,14 +39,18 @@ def _decode_special(obj: dict[str, Any]) -> Any:
     return obj
 
 
+_ENCODER = json.JSONEncoder(default=_encode_special, separators=(",", ":"))
+_DECODER = json.JSONDecoder(object_hook=_decode_special)
+
+
 def encode_attributes(attributes: dict[str, Any]) -> str:
     """JSON text for a dictionary of attributes; a TypeError names any attribute that cannot be written."""
     try:
-        return json.dumps(attributes, default=_encode_special, sort_keys=True, separators=(",", ":"))
+        return _ENCODER.encode(attributes)
     except TypeError:
         for name, value in attributes.items():
             try:
-                json.dumps(value, default=_encode_special)
+                _ENCODER.encode(value)
             except TypeError as error:
                 raise TypeError(f"attribute {name!r} cannot be stored: {error}") from None
         raise
@@ -54,4 +58,4 @@ def encode_attributes(attributes: dict[str, Any]) -> str:
 
 def decode_attributes(data: str) -> dict[str, Any]:
     """The dictionary of attributes that encode_attributes() wrote."""
-    return json.loads(data, object_hook=_decode_special)
+    return _DECODER.decode(data)
