@@ -7,7 +7,8 @@ exercise. The learner's placeholder raises `NotImplementedError(PLACEHOLDER)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 PLACEHOLDER = "your code here"
 
@@ -34,3 +35,14 @@ def report(title: str, check: Callable[[], str]) -> bool:
         return True
     print(verdict)
     return False
+
+
+@contextmanager
+def subscribers_emptied(subscribers: list) -> Iterator[None]:
+    """Run with an empty subscriber list, then put back the subscribers that were there before."""
+    saved = list(subscribers)
+    subscribers.clear()
+    try:
+        yield
+    finally:
+        subscribers[:] = saved

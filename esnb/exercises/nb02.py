@@ -7,13 +7,12 @@ learner's other subscribers hear nothing; afterwards it is put back as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import uuid4
 
 from esnb.course.events import AttributeChanged, Created, Discarded
-from esnb.exercises import Wrong, report
+from esnb.exercises import Wrong, report, subscribers_emptied
 
 Publish = Callable[[Any], None]
 
@@ -28,17 +27,6 @@ def check_subscribe_once(subscribe_once: Callable[[Callable[[Any], None]], Any],
                          publish: Publish, subscribers: list) -> None:
     """Exercise 2.2: `subscribe_once(subscriber)` hands over the next event only, then unsubscribes itself."""
     report("Exercise 2.2", lambda: _subscribe_once(subscribe_once, publish, subscribers))
-
-
-@contextmanager
-def _emptied(subscribers: list) -> Iterator[None]:
-    """Run with an empty subscriber list, then put back the subscribers that were there before."""
-    saved = list(subscribers)
-    subscribers.clear()
-    try:
-        yield
-    finally:
-        subscribers[:] = saved
 
 
 class _Boom(Exception):
@@ -58,7 +46,7 @@ def _count_events(count_events: Callable[[Callable[[], None]], Mapping[str, int]
         publish(Discarded(originator_id=entity_id, originator_version=3))
         raise _Boom("the action failed")
 
-    with _emptied(subscribers):
+    with subscribers_emptied(subscribers):
         counts = count_events(action)
         if subscribers:
             raise Wrong("after count_events returned, the counter was still subscribed: "
@@ -92,7 +80,7 @@ def _subscribe_once(subscribe_once: Callable[[Callable[[Any], None]], Any],
     entity_id = uuid4()
     first = Created(originator_id=entity_id, foo="bar")
     second = AttributeChanged(originator_id=entity_id, originator_version=1, name="foo", value="baz")
-    with _emptied(subscribers):
+    with subscribers_emptied(subscribers):
         heard: list = []
         subscribe_once(heard.append)
         if len(subscribers) != 1:

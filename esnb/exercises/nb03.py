@@ -7,14 +7,13 @@ learner's subscribers hear nothing; afterwards it is put back as it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
 from esnb.course.domain import Example
 from esnb.course.pubsub import subscribers
-from esnb.exercises import Wrong, report
+from esnb.exercises import Wrong, report, subscribers_emptied
 
 
 def check_decide_foo_change(decide_foo_change: Callable[[Example, str], Any]) -> None:
@@ -27,22 +26,11 @@ def check_record_life(record_life: Callable[[str, str], Any]) -> None:
     report("Exercise 3.2", lambda: _record_life(record_life))
 
 
-@contextmanager
-def _emptied() -> Iterator[None]:
-    """Run with `esnb.subscribers` empty, then put back the subscribers that were there before."""
-    saved = list(subscribers)
-    subscribers.clear()
-    try:
-        yield
-    finally:
-        subscribers[:] = saved
-
-
 def _decide_foo_change(decide_foo_change: Callable[[Example, str], Any]) -> str:
     for version in [3, 0]:
         entity = Example(originator_id=uuid4(), originator_version=version, foo="bar")
         state = dict(vars(entity))
-        with _emptied():
+        with subscribers_emptied(subscribers):
             heard: list = []
             subscribers.append(heard.append)
             event = decide_foo_change(entity, "baz")
@@ -64,7 +52,7 @@ def _decide_foo_change(decide_foo_change: Callable[[Example, str], Any]) -> str:
                         "it should say name='foo' and value='baz' (the new value).")
     entity = Example(originator_id=uuid4(), originator_version=2, foo="bar")
     entity._is_discarded = True
-    with _emptied():
+    with subscribers_emptied(subscribers):
         try:
             decide_foo_change(entity, "baz")
         except Exception as error:
@@ -78,7 +66,7 @@ def _decide_foo_change(decide_foo_change: Callable[[Example, str], Any]) -> str:
 
 
 def _record_life(record_life: Callable[[str, str], Any]) -> str:
-    with _emptied():
+    with subscribers_emptied(subscribers):
         events = record_life("bar", "baz")
         if subscribers:
             raise Wrong("after record_life returned, your list was still subscribed: "
