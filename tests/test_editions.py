@@ -16,7 +16,7 @@ from esnb.databases import database_url, scratch_database
 from esnb.editions import CHECK_TAG, EXERCISE_TAG, SOLUTION_TAG, student_edition, tags
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-WITHOUT_EXERCISES_YET = {"07_event_store", "08_repository", "09_application", "10_concurrency", "11_performance"}
+WITHOUT_EXERCISES_YET = {"07_event_store", "08_repository"}
 WITH_EXERCISES = [
     pytest.param(
         path,
