@@ -163,7 +163,7 @@ def count_events_answers(bus):
     ("swallows", "when action() raised an error, count_events hid it: let the error go on to the caller."),
     ("shared_counts", "a second call returned {'Created': 1, 'AttributeChanged': 2, 'Discarded': 1}, not {'Discarded': 1}: make a new dict on every call."),
     ("by_class", "count each event under its class name, type(event).__name__."),
-    ("subscribes_late", "it counted nothing: subscribe the counter with subscribe(...) before calling action()."),
+    ("subscribes_late", "it counted nothing: subscribe the counter before calling action()"),
 ])
 def test_count_events_wrong(bus, name, message, capsys):
     check_count_events(getattr(count_events_answers(bus), name), bus.publish, bus.subscribers)
@@ -210,6 +210,13 @@ def subscribe_once_answers(bus):
 
         bus.subscribe(once)
 
+    def hands_on_before_unsubscribing(subscriber):
+        def once(event):
+            subscriber(event)
+            bus.unsubscribe(once)
+
+        bus.subscribe(once)
+
     def forgets_to_call(subscriber):
         def once(event):
             bus.unsubscribe(once)
@@ -239,6 +246,7 @@ def subscribe_once_answers(bus):
     ("never_unsubscribes", "after the first event, something was still subscribed: the wrapper should unsubscribe itself, or the list keeps it forever."),
     ("unsubscribes_the_subscriber", "publishing raised ValueError (cannot unsubscribe list.append: it is not subscribed): unsubscribe the wrapper"),
     ("forgets_to_call", "the subscriber heard nothing: the wrapper should call it with the event."),
+    ("hands_on_before_unsubscribing", "when the subscriber raised an error, the wrapper stayed subscribed"),
     ("subscribes_nothing", "subscribe_once should add one subscriber to the list, but it added 0."),
     ("shared_flag", "with two subscribe_once calls, each subscriber should hear the first event once"),
 ])

@@ -11,8 +11,8 @@ from typing import Any, Callable
 def mutator(default: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
     """Make a mutator `(entity, event)` that picks a case by the event's type.
 
-    Register cases with `@mutate.register(EventClass)`. The decorated function
-    handles any event that has no case of its own, including subclasses' parents'.
+    Register cases with `@mutate.register(EventClass)`; a case also serves the
+    event class's subclasses. The decorated function handles any other event.
     """
     cases = functools.singledispatch(default)
 

@@ -55,7 +55,8 @@ def _count_events(count_events: Callable[[Callable[[], None]], Mapping[str, int]
             raise Wrong(f"count_events should return a dict, but it returned {counts!r}.")
         expected = {"Created": 1, "AttributeChanged": 2}
         if not counts:
-            raise Wrong("it counted nothing: subscribe the counter with subscribe(...) before calling action().")
+            raise Wrong("it counted nothing: subscribe the counter before calling action(), with this "
+                        "notebook's own subscribe (esnb's subscribe fills a different list).")
         if dict(counts) != expected:
             raise Wrong(f"it returned {dict(counts)!r}, but expected {expected!r}: "
                         "count each event under its class name, type(event).__name__.")
@@ -111,4 +112,16 @@ def _subscribe_once(subscribe_once: Callable[[Callable[[Any], None]], Any],
         if (one, other) != ([first], [first]) or subscribers:
             raise Wrong("with two subscribe_once calls, each subscriber should hear the first event once, "
                         "and both wrappers should be gone afterwards.")
+
+        def fails(event: Any) -> None:
+            raise _Boom("the subscriber failed")
+
+        subscribe_once(fails)
+        try:
+            publish(first)
+        except _Boom:
+            pass
+        if subscribers:
+            raise Wrong("when the subscriber raised an error, the wrapper stayed subscribed: "
+                        "unsubscribe the wrapper first, then hand the event on.")
     return "subscribe_once hands over one event, then unsubscribes itself."
