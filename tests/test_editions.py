@@ -16,16 +16,7 @@ from esnb.databases import database_url, scratch_database
 from esnb.editions import CHECK_TAG, EXERCISE_TAG, SOLUTION_TAG, student_edition, tags
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
-WITHOUT_EXERCISES_YET = {"07_event_store", "08_repository"}
-WITH_EXERCISES = [
-    pytest.param(
-        path,
-        marks=[pytest.mark.xfail(strict=True, reason="exercises not written yet (issue 4)")]
-        if path.stem in WITHOUT_EXERCISES_YET else [],
-    )
-    for path in NOTEBOOKS
-    if not path.name.startswith("00_")
-]
+WITH_EXERCISES = [path for path in NOTEBOOKS if not path.name.startswith("00_")]
 
 
 def read(path: Path) -> nbformat.NotebookNode:

@@ -1,0 +1,171 @@
+"""Checks for the exercises of notebook 08 · The repository.
+
+Each check stores a few events in a SQLite database of its own, in memory, and
+closes it at the end. The events are appended straight to the event store, so no
+subscriber is involved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID, uuid4
+
+from esnb.exercises import Wrong, report
+
+
+def check_get_entity_as_of(get_entity_as_of: Callable[[Any, UUID, int], Any]) -> None:
+    """Exercise 8.1: `get_entity_as_of(repository, entity_id, version)` rebuilds the entity as it was at `version`."""
+    report("Exercise 8.1", lambda: _get_entity_as_of(get_entity_as_of))
+
+
+def check_history_repository(history_repository_class: type) -> None:
+    """Exercise 8.2: `HistoryRepository(...).history(entity_id)` lists (position, event class name) pairs."""
+    report("Exercise 8.2", lambda: _history(history_repository_class))
+
+
+@contextmanager
+def _event_store() -> Iterator[Any]:
+    """An event store on a new SQLite database in memory, closed afterwards."""
+    from esnb.course.active_records import SQLAlchemyActiveRecordStrategy
+    from esnb.course.datastore import SQLAlchemyDatastore, SQLAlchemySettings
+    from esnb.course.event_store import EventStore
+    from esnb.course.mapper import SequencedItemMapper
+    from esnb.course.records import ActiveRecord, SequencedItemRecord
+
+    datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri="sqlite:///:memory:"))
+    datastore.setup_connection()
+    try:
+        datastore.setup_table(SequencedItemRecord)
+        yield EventStore(
+            active_record_strategy=SQLAlchemyActiveRecordStrategy(
+                session=datastore.session, active_record_class=SequencedItemRecord
+            ),
+            sequenced_item_mapper=SequencedItemMapper(),
+        )
+    finally:
+        datastore.close_connection()
+
+
+def _store_history(event_store: Any, values: list[str], discard: bool) -> UUID:
+    """Store a Created event, one AttributeChanged per further value, and maybe a Discarded event."""
+    from esnb.course.events import AttributeChanged, Created, Discarded
+
+    entity_id = uuid4()
+    events: list[Any] = [Created(originator_id=entity_id, foo=values[0])]
+    for version, value in enumerate(values[1:], start=1):
+        events.append(AttributeChanged(originator_id=entity_id, originator_version=version, name="foo", value=value))
+    if discard:
+        events.append(Discarded(originator_id=entity_id, originator_version=len(events)))
+    event_store.append(events)
+    return entity_id
+
+
+def _get_entity_as_of(get_entity_as_of: Callable[[Any, UUID, int], Any]) -> str:
+    from esnb.course.domain import mutate
+    from esnb.course.repository import EventSourcedRepository
+
+    with _event_store() as event_store:
+        read: list[int] = []
+        real_get = event_store.get_domain_events
+
+        def counting_get(*args: Any, **kwargs: Any) -> list[Any]:
+            events = real_get(*args, **kwargs)
+            read.append(len(events))
+            return events
+
+        event_store.get_domain_events = counting_get
+        mutations: list[Any] = []
+
+        def counting_mutate(entity: Any, event: Any) -> Any:
+            mutations.append(event)
+            return mutate(entity, event)
+
+        repository = EventSourcedRepository(event_store=event_store, mutator_func=counting_mutate)
+        discarded_id = _store_history(event_store, ["a", "b", "c"], discard=True)
+        live_id = _store_history(event_store, ["x", "y"], discard=False)
+
+        def call(entity_id: UUID, version: int) -> Any:
+            read.clear()
+            try:
+                return get_entity_as_of(repository, entity_id, version)
+            except KeyError:
+                return KeyError
+
+        for version, foo in [(1, "a"), (2, "b"), (3, "c")]:
+            entity = call(discarded_id, version)
+            if entity is KeyError:
+                raise Wrong(f"get_entity_as_of(repository, entity_id, {version}) raised KeyError, but the entity "
+                            f"existed at version {version}, with foo={foo!r}.")
+            if entity is None:
+                raise Wrong(f"get_entity_as_of(repository, entity_id, {version}) returned None: "
+                            "return the entity that the replay builds.")
+            got = getattr(entity, "__version__", None)
+            if got == version + 1:
+                raise Wrong(f"get_entity_as_of(repository, entity_id, {version}) gave the entity at version {got}: "
+                            f"positions start at 0, so read the events before position {version}, with lt={version}.")
+            if got != version or getattr(entity, "foo", None) != foo:
+                raise Wrong(f"get_entity_as_of(repository, entity_id, {version}) should give foo={foo!r} at version "
+                            f"{version}, but gave foo={getattr(entity, 'foo', None)!r} at version {got}.")
+            if sum(read) > version:
+                raise Wrong(f"to rebuild version {version}, your code read {sum(read)} events from the store: "
+                            f"ask it only for the first {version}, with `get_domain_events(entity_id, lt={version})`.")
+            if not mutations:
+                raise Wrong("your code did not replay with the repository's mutator: "
+                            "use `functools.reduce(repository.mutator_func, events, None)`.")
+        for entity_id, version, why in [
+            (discarded_id, 4, "where the replay ends in None, because the entity was discarded"),
+            (discarded_id, 0, "where nothing has happened yet"),
+            (uuid4(), 1, "for an id with no events"),
+            (live_id, 5, "but the entity only ever reached version 2"),
+        ]:
+            entity = call(entity_id, version)
+            if entity is not KeyError:
+                shown = "None" if entity is None else f"the entity at version {getattr(entity, '__version__', '?')}"
+                raise Wrong(f"asked for version {version} {why}, get_entity_as_of returned {shown}: "
+                            "raise KeyError(entity_id), as repository[entity_id] does.")
+    return "get_entity_as_of reads only the events it needs and rebuilds any earlier version."
+
+
+def _history(history_repository_class: type) -> str:
+    from esnb.course.domain import mutate
+
+    with _event_store() as event_store:
+        repository = history_repository_class(event_store=event_store, mutator_func=mutate)
+        if not callable(getattr(repository, "history", None)):
+            raise Wrong("HistoryRepository has no method `history`: define `def history(self, entity_id)` in the class.")
+        discarded_id = _store_history(event_store, ["a", "b"], discard=True)
+        live_id = _store_history(event_store, ["x"], discard=False)
+        expected = [(0, "Created"), (1, "AttributeChanged"), (2, "Discarded")]
+        try:
+            answer = repository.history(discarded_id)
+        except KeyError:
+            raise Wrong("history raised KeyError for a discarded entity: read its events from self.event_store, "
+                        "not through self[entity_id]. A discarded entity keeps its history.") from None
+        if not isinstance(answer, list):
+            raise Wrong(f"history returned a {type(answer).__name__}: return a list of (position, name) tuples.")
+        if answer != expected:
+            shown = answer[:3]
+            first = answer[0] if answer else None
+            if first == ("Created", 0):
+                raise Wrong(f"history gave {shown}: put the position first, then the name: (0, 'Created').")
+            if first == (1, "Created"):
+                raise Wrong(f"history gave {shown}: positions start at 0. Use each event's originator_version.")
+            if isinstance(first, (tuple, list)) and len(first) == 2 and not isinstance(first[1], str):
+                raise Wrong(f"history gave the events themselves in its pairs: use the class name, "
+                            "`type(event).__name__`, such as 'Created'.")
+            if isinstance(first, list):
+                raise Wrong(f"history gave {shown}: make each pair a tuple, (position, name).")
+            raise Wrong(f"for an entity that was created, changed once and discarded, history should give "
+                        f"{expected}, but gave {shown}.")
+        if repository.history(live_id) != expected[:1]:
+            raise Wrong(f"for an entity with only its Created event, history should give {expected[:1]}, "
+                        f"but gave {repository.history(live_id)}.")
+        try:
+            unknown = repository.history(uuid4())
+        except KeyError:
+            raise Wrong("history raised KeyError for an id with no events: its history is empty, so return [].") from None
+        if unknown != []:
+            raise Wrong(f"for an id with no events, history should give [], but gave {unknown!r}.")
+    return "history lists every stored event by position and name, discarded entities included."
