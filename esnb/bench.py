@@ -310,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--aggregates", type=int, default=Sizes.aggregates, help="aggregates (default %(default)s)")
     parser.add_argument("--events", type=int, default=Sizes.events, help="events per aggregate (default %(default)s)")
     parser.add_argument("--page-size", type=int, default=Sizes.page_size, help="read-all page size (default %(default)s)")
-    parser.add_argument("--repeats", type=int, default=3, help="timed runs of each contender (default %(default)s)")
+    parser.add_argument("--repeats", type=int, default=2,
+                        help="timed runs of each contender (default %(default)s; more give steadier medians)")
     parser.add_argument("--durable", action="store_true",
                         help="PostgreSQL: keep the server's synchronous_commit, so each commit waits for the disk")
     parser.add_argument("--backends", default=",".join(BACKENDS),

@@ -89,3 +89,28 @@ def strategy(datastore: SQLAlchemyDatastore) -> SQLAlchemyActiveRecordStrategy:
 @pytest.fixture
 def event_store(strategy: SQLAlchemyActiveRecordStrategy) -> EventStore:
     return EventStore(active_record_strategy=strategy, sequenced_item_mapper=SequencedItemMapper())
+
+
+# For the tests of the exercise checks
+
+
+@pytest.fixture
+def verdict(capsys: pytest.CaptureFixture[str]):
+    """A function that returns the one line an exercise check printed, and fails if it printed more or less."""
+
+    def read() -> str:
+        lines = capsys.readouterr().out.splitlines()
+        assert len(lines) == 1, lines
+        return lines[0]
+
+    return read
+
+
+@pytest.fixture
+def subscribers_kept() -> Iterator[None]:
+    """Fails a test whose check left esnb's subscriber list changed."""
+    from esnb.course.pubsub import subscribers
+
+    before = list(subscribers)
+    yield
+    assert subscribers == before, "the check left the subscriber list changed"

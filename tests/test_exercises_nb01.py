@@ -10,11 +10,6 @@ from esnb.exercises.nb01 import check_renamed, check_valid_history
 NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
 
 
-def verdict(capsys: pytest.CaptureFixture[str]) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
-
 
 # Exercise 1.1
 
@@ -87,15 +82,15 @@ class OwnEquality(Right):
     (OwnEquality, "two Renamed events should be equal exactly when their attributes are"),
     (lambda **kwargs: None, "Renamed should be a class, but it is a function."),
 ])
-def test_renamed_wrong(answer, message, capsys):
+def test_renamed_wrong(answer, message, verdict):
     check_renamed(answer)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 1.1: ") and message in line, line
 
 
-def test_renamed_right(capsys):
+def test_renamed_right(verdict):
     assert check_renamed(Right) is None
-    assert verdict(capsys) == "✓ Exercise 1.1: Renamed is a DomainEvent with the two names it needs."
+    assert verdict() == "✓ Exercise 1.1: Renamed is a DomainEvent with the two names it needs."
 
 
 # Exercise 1.2
@@ -150,12 +145,12 @@ def returns_none(events):
     (indexes_first, "is_valid_history([]) raised IndexError: an empty list is a valid history, so return True."),
     (returns_none, "is_valid_history should return True or False, but it returned None."),
 ])
-def test_valid_history_wrong(answer, message, capsys):
+def test_valid_history_wrong(answer, message, verdict):
     check_valid_history(answer)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 1.2: ") and message in line, line
 
 
-def test_valid_history_right(capsys):
+def test_valid_history_right(verdict):
     assert check_valid_history(right) is None
-    assert verdict(capsys).startswith("✓ Exercise 1.2: ")
+    assert verdict().startswith("✓ Exercise 1.2: ")

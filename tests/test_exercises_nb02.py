@@ -15,11 +15,6 @@ from esnb.exercises.nb02 import check_count_events, check_subscribe_once
 NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
 
 
-def verdict(capsys: pytest.CaptureFixture[str]) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
-
 
 def pubsub() -> SimpleNamespace:
     """A publish/subscribe like the notebook's, with a subscriber already in the list."""
@@ -165,16 +160,16 @@ def count_events_answers(bus):
     ("by_class", "count each event under its class name, type(event).__name__."),
     ("subscribes_late", "it counted nothing: subscribe the counter before calling action()"),
 ])
-def test_count_events_wrong(bus, name, message, capsys):
+def test_count_events_wrong(bus, name, message, verdict):
     check_count_events(getattr(count_events_answers(bus), name), bus.publish, bus.subscribers)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 2.1: ") and message in line, line
 
 
 @pytest.mark.parametrize("name", ["right", "with_counter"])
-def test_count_events_right(bus, name, capsys):
+def test_count_events_right(bus, name, verdict):
     assert check_count_events(getattr(count_events_answers(bus), name), bus.publish, bus.subscribers) is None
-    assert verdict(capsys) == "✓ Exercise 2.1: count_events counts by class name and always unsubscribes."
+    assert verdict() == "✓ Exercise 2.1: count_events counts by class name and always unsubscribes."
 
 
 # Exercise 2.2
@@ -250,12 +245,12 @@ def subscribe_once_answers(bus):
     ("subscribes_nothing", "subscribe_once should add one subscriber to the list, but it added 0."),
     ("shared_flag", "with two subscribe_once calls, each subscriber should hear the first event once"),
 ])
-def test_subscribe_once_wrong(bus, name, message, capsys):
+def test_subscribe_once_wrong(bus, name, message, verdict):
     check_subscribe_once(getattr(subscribe_once_answers(bus), name), bus.publish, bus.subscribers)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 2.2: ") and message in line, line
 
 
-def test_subscribe_once_right(bus, capsys):
+def test_subscribe_once_right(bus, verdict):
     assert check_subscribe_once(subscribe_once_answers(bus).right, bus.publish, bus.subscribers) is None
-    assert verdict(capsys) == "✓ Exercise 2.2: subscribe_once hands over one event, then unsubscribes itself."
+    assert verdict() == "✓ Exercise 2.2: subscribe_once hands over one event, then unsubscribes itself."

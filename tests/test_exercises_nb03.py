@@ -15,11 +15,6 @@ from esnb.exercises.nb03 import check_decide_foo_change, check_record_life
 NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
 
 
-def verdict(capsys: pytest.CaptureFixture[str]) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
-
 
 @pytest.fixture(autouse=True)
 def bystander():
@@ -109,15 +104,15 @@ def wrong_type(entity, value):
     (new_id, "the event's originator_id is not the entity's id: use entity.id."),
     (wrong_type, "it returned a Created, but it should return an AttributeChanged event."),
 ])
-def test_decide_foo_change_wrong(answer, message, capsys):
+def test_decide_foo_change_wrong(answer, message, verdict):
     check_decide_foo_change(answer)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 3.1: ") and message in line, line
 
 
-def test_decide_foo_change_right(capsys):
+def test_decide_foo_change_right(verdict):
     assert check_decide_foo_change(right) is None
-    assert verdict(capsys).startswith("✓ Exercise 3.1: ")
+    assert verdict().startswith("✓ Exercise 3.1: ")
 
 
 # Exercise 3.2
@@ -205,12 +200,12 @@ def life_returns_nothing(foo, new_foo):
     (life_shared_list, "a second call returned 6 events, not 3: make a new list on every call."),
     (life_returns_nothing, "record_life returned None: return the list of events you received."),
 ])
-def test_record_life_wrong(answer, message, capsys):
+def test_record_life_wrong(answer, message, verdict):
     check_record_life(answer)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 3.2: ") and message in line, line
 
 
-def test_record_life_right(capsys):
+def test_record_life_right(verdict):
     assert check_record_life(life_right) is None
-    assert verdict(capsys) == "✓ Exercise 3.2: record_life saw Created at version 0, AttributeChanged at 1 and Discarded at 2."
+    assert verdict() == "✓ Exercise 3.2: record_life saw Created at version 0, AttributeChanged at 1 and Discarded at 2."

@@ -66,15 +66,10 @@ def no_order_check(entity, event):
     return entity
 
 
-def verdict(capsys) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1
-    return lines[0]
 
-
-def test_foo_cleared_placeholder(capsys):
+def test_foo_cleared_placeholder(verdict):
     assert check_foo_cleared(make_mutator(placeholder), FooCleared) is None
-    assert verdict(capsys).startswith("✗ Exercise 4.1: not done yet")
+    assert verdict().startswith("✗ Exercise 4.1: not done yet")
 
 
 @pytest.mark.parametrize(
@@ -87,30 +82,30 @@ def test_foo_cleared_placeholder(capsys):
     ],
     ids=["no_version", "returns_nothing", "uses_property", "no_order_check"],
 )
-def test_foo_cleared_wrong_answers(capsys, case, message):
+def test_foo_cleared_wrong_answers(verdict, case, message):
     before = list(subscribers)
     check_foo_cleared(make_mutator(case), FooCleared)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 4.1:") and message in line
     assert subscribers == before
 
 
-def test_foo_cleared_out_of_order_without_the_none_case(capsys):
+def test_foo_cleared_out_of_order_without_the_none_case(verdict):
     def only_none_check(entity, event):
         if entity is None:
             raise ValueError("no entity")
         return no_order_check(entity, event)
 
     check_foo_cleared(make_mutator(only_none_check), FooCleared)
-    assert "at version 5 to an entity at version 1 should raise ValueError" in verdict(capsys)
+    assert "at version 5 to an entity at version 1 should raise ValueError" in verdict()
 
 
-def test_foo_cleared_not_registered(capsys):
+def test_foo_cleared_not_registered(verdict):
     check_foo_cleared(make_mutator(None), FooCleared)
-    assert "my_mutate has no case for FooCleared" in verdict(capsys)
+    assert "my_mutate has no case for FooCleared" in verdict()
 
 
-def test_foo_cleared_registered_on_the_shared_mutate(capsys, monkeypatch):
+def test_foo_cleared_registered_on_the_shared_mutate(verdict, monkeypatch):
     @mutator
     def shared(entity, event):
         return mutate(entity, event)
@@ -123,13 +118,13 @@ def test_foo_cleared_registered_on_the_shared_mutate(capsys, monkeypatch):
         return shared(entity, event)
 
     check_foo_cleared(my_mutate, FooCleared)
-    assert "FooCleared has a case in esnb's shared `mutate`" in verdict(capsys)
+    assert "FooCleared has a case in esnb's shared `mutate`" in verdict()
 
 
-def test_foo_cleared_right(capsys):
+def test_foo_cleared_right(verdict):
     before = list(subscribers)
     check_foo_cleared(make_mutator(right), FooCleared)
-    assert verdict(capsys).startswith("✓ Exercise 4.1:")
+    assert verdict().startswith("✓ Exercise 4.1:")
     assert subscribers == before
     assert FooCleared not in mutate.registry
 
@@ -140,12 +135,12 @@ def state_at_right(events, version):
     return functools.reduce(mutate, events[:version], None)
 
 
-def test_state_at_placeholder(capsys):
+def test_state_at_placeholder(verdict):
     def state_at(events, version):
         raise NotImplementedError(PLACEHOLDER)
 
     check_state_at(state_at)
-    assert verdict(capsys).startswith("✗ Exercise 4.2: not done yet")
+    assert verdict().startswith("✗ Exercise 4.2: not done yet")
 
 
 def off_by_one(events, version):
@@ -187,13 +182,13 @@ def cuts_the_list(events, version):
     ],
     ids=["off_by_one", "no_initial", "no_value_error", "index_error", "cuts_the_list"],
 )
-def test_state_at_wrong_answers(capsys, state_at, message):
+def test_state_at_wrong_answers(verdict, state_at, message):
     check_state_at(state_at)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 4.2:") and message in line, line
 
 
-def test_state_at_empty_reduce_gets_a_hint(capsys):
+def test_state_at_empty_reduce_gets_a_hint(verdict):
     def state_at(events, version):
         if version > len(events):
             raise ValueError(version)
@@ -202,10 +197,10 @@ def test_state_at_empty_reduce_gets_a_hint(capsys):
         return functools.reduce(mutate, events[:version], None)
 
     check_state_at(state_at)
-    assert "Start the replay from None" in verdict(capsys)
+    assert "Start the replay from None" in verdict()
 
 
-def test_state_at_right(capsys):
+def test_state_at_right(verdict):
     check_state_at(state_at_right)
-    assert verdict(capsys).startswith("✓ Exercise 4.2:")
+    assert verdict().startswith("✓ Exercise 4.2:")
 

@@ -34,11 +34,6 @@ def lasting_url() -> Iterator[str]:
         yield scratch
 
 
-def verdict(capsys) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
-
 
 def query(sequence_id):
     return select(Record.position).where(Record.sequence_id == sequence_id)
@@ -72,9 +67,9 @@ def positions_result(session, sequence_id):
     return session.scalars(query(sequence_id).order_by(Record.position))
 
 
-def test_positions_of_placeholder(capsys, url):
+def test_positions_of_placeholder(verdict, url):
     check_positions_of(positions_placeholder, url)
-    assert verdict(capsys).startswith("✗ Exercise 5.1: not done yet")
+    assert verdict().startswith("✗ Exercise 5.1: not done yet")
 
 
 @pytest.mark.parametrize(
@@ -88,15 +83,15 @@ def test_positions_of_placeholder(capsys, url):
     ],
     ids=["records", "rows", "every_sequence", "unordered", "result"],
 )
-def test_positions_of_wrong_answers(capsys, url, positions_of, message):
+def test_positions_of_wrong_answers(verdict, url, positions_of, message):
     check_positions_of(positions_of, url)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 5.1:") and message in line, line
 
 
-def test_positions_of_right(capsys, url):
+def test_positions_of_right(verdict, url):
     check_positions_of(positions_right, url)
-    assert verdict(capsys) == "✓ Exercise 5.1: positions_of lists one sequence's positions, lowest first."
+    assert verdict() == "✓ Exercise 5.1: positions_of lists one sequence's positions, lowest first."
 
 
 def append_right(session, sequence_id, position, topic, data):
@@ -147,9 +142,9 @@ def append_returns_nothing(session, sequence_id, position, topic, data):
     append_right(session, sequence_id, position, topic, data)
 
 
-def test_try_append_placeholder(capsys, url):
+def test_try_append_placeholder(verdict, url):
     check_try_append(append_placeholder, url)
-    assert verdict(capsys).startswith("✗ Exercise 5.2: not done yet")
+    assert verdict().startswith("✗ Exercise 5.2: not done yet")
 
 
 @pytest.mark.parametrize(
@@ -163,20 +158,20 @@ def test_try_append_placeholder(capsys, url):
     ],
     ids=["raises", "no_rollback", "catches_everything", "no_commit", "returns_nothing"],
 )
-def test_try_append_wrong_answers(capsys, url, try_append, message):
+def test_try_append_wrong_answers(verdict, url, try_append, message):
     check_try_append(try_append, url)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 5.2:") and message in line, line
 
 
-def test_try_append_right(capsys, url):
+def test_try_append_right(verdict, url):
     check_try_append(append_right, url)
-    assert verdict(capsys).startswith("✓ Exercise 5.2:")
+    assert verdict().startswith("✓ Exercise 5.2:")
 
 
 @pytest.mark.parametrize("check, answer", [(check_positions_of, positions_right), (check_try_append, append_right),
                                            (check_try_append, append_no_rollback)])
-def test_checks_leave_an_existing_table_as_they_found_it(capsys, lasting_url, check, answer):
+def test_checks_leave_an_existing_table_as_they_found_it(verdict, lasting_url, check, answer):
     datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=lasting_url))
     datastore.setup_connection()
     try:
@@ -185,7 +180,7 @@ def test_checks_leave_an_existing_table_as_they_found_it(capsys, lasting_url, ch
         session.add(Record(sequence_id=uuid4(), position=0, topic="mine:Kept", data="{}"))
         session.commit()
         check(answer, lasting_url)
-        capsys.readouterr()
+        verdict()
         assert [row.topic for row in session.scalars(select(Record))] == ["mine:Kept"]
         session.commit()
     finally:
@@ -194,9 +189,9 @@ def test_checks_leave_an_existing_table_as_they_found_it(capsys, lasting_url, ch
 
 @pytest.mark.parametrize("check, answer", [(check_positions_of, positions_right), (check_try_append, append_placeholder),
                                            (check_positions_of, positions_result)])
-def test_checks_remove_the_table_they_made(capsys, lasting_url, check, answer):
+def test_checks_remove_the_table_they_made(verdict, lasting_url, check, answer):
     check(answer, lasting_url)
-    capsys.readouterr()
+    verdict()
     datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=lasting_url))
     datastore.setup_connection()
     try:

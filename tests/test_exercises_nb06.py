@@ -14,11 +14,6 @@ from esnb.exercises.nb06 import check_frozenset_json, check_resolve_renamed
 KEY = "__frozenset__"
 
 
-def verdict(capsys) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
-
 
 def encode_right(value: Any) -> Any:
     if isinstance(value, frozenset):
@@ -80,14 +75,14 @@ def decode_only_frozensets(obj: dict) -> Any:
     return obj
 
 
-def test_frozenset_json_placeholder(capsys):
+def test_frozenset_json_placeholder(verdict):
     check_frozenset_json(placeholder, placeholder)
-    assert verdict(capsys).startswith("✗ Exercise 6.1: not done yet")
+    assert verdict().startswith("✗ Exercise 6.1: not done yet")
 
 
-def test_frozenset_json_decoder_placeholder(capsys):
+def test_frozenset_json_decoder_placeholder(verdict):
     check_frozenset_json(encode_right, placeholder)
-    assert verdict(capsys).startswith("✗ Exercise 6.1: not done yet")
+    assert verdict().startswith("✗ Exercise 6.1: not done yet")
 
 
 @pytest.mark.parametrize(
@@ -106,15 +101,15 @@ def test_frozenset_json_decoder_placeholder(capsys):
     ids=["unsorted", "other_key", "bare_list", "no_frozenset_case", "only_frozensets", "returns_none",
          "decode_as_set", "no_decode_case", "decode_only_frozensets"],
 )
-def test_frozenset_json_wrong_answers(capsys, encode, decode, message):
+def test_frozenset_json_wrong_answers(verdict, encode, decode, message):
     check_frozenset_json(encode, decode)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 6.1:") and message in line, line
 
 
-def test_frozenset_json_right(capsys):
+def test_frozenset_json_right(verdict):
     check_frozenset_json(encode_right, decode_right)
-    assert verdict(capsys).startswith("✓ Exercise 6.1:")
+    assert verdict().startswith("✓ Exercise 6.1:")
 
 
 def resolve_right(topic: str, renames: dict[str, str]) -> type:
@@ -154,9 +149,9 @@ def resolve_popping(topic: str, renames: dict[str, str]) -> type:
     return resolve_topic(topic)
 
 
-def test_resolve_renamed_placeholder(capsys):
+def test_resolve_renamed_placeholder(verdict):
     check_resolve_renamed(resolve_placeholder)
-    assert verdict(capsys).startswith("✗ Exercise 6.2: not done yet")
+    assert verdict().startswith("✗ Exercise 6.2: not done yet")
 
 
 @pytest.mark.parametrize(
@@ -170,12 +165,12 @@ def test_resolve_renamed_placeholder(capsys):
     ],
     ids=["once", "key_error", "string", "quietly", "popping"],
 )
-def test_resolve_renamed_wrong_answers(capsys, resolve_renamed, message):
+def test_resolve_renamed_wrong_answers(verdict, resolve_renamed, message):
     check_resolve_renamed(resolve_renamed)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 6.2:") and message in line, line
 
 
-def test_resolve_renamed_right(capsys):
+def test_resolve_renamed_right(verdict):
     check_resolve_renamed(resolve_right)
-    assert verdict(capsys).startswith("✓ Exercise 6.2:")
+    assert verdict().startswith("✓ Exercise 6.2:")

@@ -7,22 +7,12 @@ from uuid import UUID
 
 import pytest
 
-from esnb.course.pubsub import subscribers
 from esnb.exercises import PLACEHOLDER
 from esnb.exercises.nb07 import check_last_version, check_read_new
 
 
-@pytest.fixture(autouse=True)
-def no_subscriber_left():
-    before = list(subscribers)
-    yield
-    assert subscribers == before
+pytestmark = pytest.mark.usefixtures("subscribers_kept")
 
-
-def verdict(capsys) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 def last_right(event_store: Any, entity_id: UUID) -> int | None:
@@ -56,9 +46,9 @@ def last_minus_one(event_store: Any, entity_id: UUID) -> int | None:
     return -1 if event is None else event.originator_version
 
 
-def test_last_version_placeholder(capsys):
+def test_last_version_placeholder(verdict):
     check_last_version(last_placeholder)
-    assert verdict(capsys).startswith("✗ Exercise 7.1: not done yet")
+    assert verdict().startswith("✗ Exercise 7.1: not done yet")
 
 
 @pytest.mark.parametrize(
@@ -73,15 +63,15 @@ def test_last_version_placeholder(capsys):
     ],
     ids=["count", "reads_all", "no_none_case", "event", "minus_one"],
 )
-def test_last_version_wrong_answers(capsys, last_version, message):
+def test_last_version_wrong_answers(verdict, last_version, message):
     check_last_version(last_version)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 7.1:") and message in line, line
 
 
-def test_last_version_right(capsys):
+def test_last_version_right(verdict):
     check_last_version(last_right)
-    assert verdict(capsys) == "✓ Exercise 7.1: last_version reads one event, and gives None for an id with no events."
+    assert verdict() == "✓ Exercise 7.1: last_version reads one event, and gives None for an id with no events."
 
 
 def new_right(event_store: Any, last_seen: int) -> tuple[list[Any], int]:
@@ -133,9 +123,9 @@ def new_generator(event_store: Any, last_seen: int) -> tuple[Any, int]:
     return (event for _, event in pairs), (pairs[-1][0] if pairs else last_seen)
 
 
-def test_read_new_placeholder(capsys):
+def test_read_new_placeholder(verdict):
     check_read_new(new_placeholder)
-    assert verdict(capsys).startswith("✗ Exercise 7.2: not done yet")
+    assert verdict().startswith("✗ Exercise 7.2: not done yet")
 
 
 @pytest.mark.parametrize(
@@ -150,12 +140,12 @@ def test_read_new_placeholder(capsys):
     ],
     ids=["from_last_seen", "counted_id", "none_when_empty", "pairs", "filters_everything", "generator"],
 )
-def test_read_new_wrong_answers(capsys, read_new, message):
+def test_read_new_wrong_answers(verdict, read_new, message):
     check_read_new(read_new)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 7.2:") and message in line, line
 
 
-def test_read_new_right(capsys):
+def test_read_new_right(verdict):
     check_read_new(new_right)
-    assert verdict(capsys) == "✓ Exercise 7.2: read_new carries on after the last id seen, reading only what is new."
+    assert verdict() == "✓ Exercise 7.2: read_new carries on after the last id seen, reading only what is new."

@@ -9,23 +9,13 @@ from uuid import UUID
 import pytest
 
 from esnb.course.domain import mutate
-from esnb.course.pubsub import subscribers
 from esnb.course.repository import EventSourcedRepository
 from esnb.exercises import PLACEHOLDER
 from esnb.exercises.nb08 import check_get_entity_as_of, check_history_repository
 
 
-@pytest.fixture(autouse=True)
-def no_subscriber_left():
-    before = list(subscribers)
-    yield
-    assert subscribers == before
+pytestmark = pytest.mark.usefixtures("subscribers_kept")
 
-
-def verdict(capsys) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 def as_of_right(repository: Any, entity_id: UUID, version: int) -> Any:
@@ -81,9 +71,9 @@ def as_of_current(repository: Any, entity_id: UUID, version: int) -> Any:
     return repository[entity_id]
 
 
-def test_get_entity_as_of_placeholder(capsys):
+def test_get_entity_as_of_placeholder(verdict):
     check_get_entity_as_of(as_of_placeholder)
-    assert verdict(capsys).startswith("✗ Exercise 8.1: not done yet")
+    assert verdict().startswith("✗ Exercise 8.1: not done yet")
 
 
 @pytest.mark.parametrize(
@@ -101,15 +91,15 @@ def test_get_entity_as_of_placeholder(capsys):
     ],
     ids=["lte", "none", "no_version_check", "reads_all", "global_mutate", "current"],
 )
-def test_get_entity_as_of_wrong_answers(capsys, get_entity_as_of, message):
+def test_get_entity_as_of_wrong_answers(verdict, get_entity_as_of, message):
     check_get_entity_as_of(get_entity_as_of)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 8.1:") and message in line, line
 
 
-def test_get_entity_as_of_right(capsys):
+def test_get_entity_as_of_right(verdict):
     check_get_entity_as_of(as_of_right)
-    assert verdict(capsys).startswith("✓ Exercise 8.1:")
+    assert verdict().startswith("✓ Exercise 8.1:")
 
 
 class HistoryRight(EventSourcedRepository):
@@ -161,9 +151,9 @@ class NoHistory(EventSourcedRepository):
     pass
 
 
-def test_history_placeholder(capsys):
+def test_history_placeholder(verdict):
     check_history_repository(HistoryPlaceholder)
-    assert verdict(capsys).startswith("✗ Exercise 8.2: not done yet")
+    assert verdict().startswith("✗ Exercise 8.2: not done yet")
 
 
 @pytest.mark.parametrize(
@@ -179,12 +169,12 @@ def test_history_placeholder(capsys):
     ],
     ids=["through_entity", "swapped", "from_one", "of_events", "generator", "unknown_raises", "no_method"],
 )
-def test_history_wrong_answers(capsys, history_repository_class, message):
+def test_history_wrong_answers(verdict, history_repository_class, message):
     check_history_repository(history_repository_class)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 8.2:") and message in line, line
 
 
-def test_history_right(capsys):
+def test_history_right(verdict):
     check_history_repository(HistoryRight)
-    assert verdict(capsys).startswith("✓ Exercise 8.2:")
+    assert verdict().startswith("✓ Exercise 8.2:")

@@ -26,17 +26,8 @@ def url() -> Iterator[str]:
         yield scratch
 
 
-@pytest.fixture(autouse=True)
-def subscribers_kept() -> Iterator[None]:
-    before = list(subscribers)
-    yield
-    assert subscribers == before, "the check left the subscriber list changed"
+pytestmark = pytest.mark.usefixtures("subscribers_kept")
 
-
-def verdict(capsys) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 # Exercise 9.1
@@ -109,9 +100,9 @@ class CounterSwallows(CounterRight):
         return True
 
 
-def test_event_counter_placeholder(capsys):
+def test_event_counter_placeholder(verdict):
     check_event_counter(CounterPlaceholder)
-    assert verdict(capsys).startswith("✗ Exercise 9.1: " + NOT_DONE)
+    assert verdict().startswith("✗ Exercise 9.1: " + NOT_DONE)
 
 
 @pytest.mark.parametrize("answer, message", [
@@ -123,20 +114,20 @@ def test_event_counter_placeholder(capsys):
     (CounterExitDoesNotClose, "after the `with` block, the counter was still subscribed: call close() in __exit__."),
     (CounterSwallows, "an error raised inside the `with` block was hidden: __exit__ should return None."),
 ], ids=lambda value: getattr(value, "__name__", "message"))
-def test_event_counter_wrong(capsys, answer, message):
+def test_event_counter_wrong(verdict, answer, message):
     CounterSharedCounts.shared.clear()
     check_event_counter(answer)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 9.1: ") and message in line, line
 
 
 @pytest.mark.parametrize("answer", [CounterRight, CounterWithCounter])
-def test_event_counter_right(capsys, answer):
+def test_event_counter_right(verdict, answer):
     assert check_event_counter(answer) is None
-    assert verdict(capsys) == "✓ Exercise 9.1: EventCounter counts by class name, and a `with` block always unsubscribes it."
+    assert verdict() == "✓ Exercise 9.1: EventCounter counts by class name, and a `with` block always unsubscribes it."
 
 
-def test_event_counter_leaves_existing_subscribers(capsys):
+def test_event_counter_leaves_existing_subscribers(verdict):
     heard = []
     subscribe(heard.append)
     try:
@@ -144,7 +135,7 @@ def test_event_counter_leaves_existing_subscribers(capsys):
         assert subscribers == [heard.append] and heard == []
     finally:
         unsubscribe(heard.append)
-    capsys.readouterr()
+    verdict()
 
 
 # Exercise 9.2
@@ -205,9 +196,9 @@ class RenameLeavesSubscriber(RenameRight):
         return super().rename(entity_id, foo)
 
 
-def test_rename_placeholder(capsys, url):
+def test_rename_placeholder(verdict, url):
     check_rename(RenamePlaceholder, url)
-    assert verdict(capsys).startswith("✗ Exercise 9.2: " + NOT_DONE)
+    assert verdict().startswith("✗ Exercise 9.2: " + NOT_DONE)
 
 
 @pytest.mark.parametrize("answer, message", [
@@ -217,18 +208,18 @@ def test_rename_placeholder(capsys, url):
     (RenameMakesNew, "the stored events were ['Created'], not"),
     (RenameHidesMissing, "renaming an id with no entity did not raise KeyError"),
 ], ids=lambda value: getattr(value, "__name__", "message"))
-def test_rename_wrong(capsys, url, answer, message):
+def test_rename_wrong(verdict, url, answer, message):
     check_rename(answer, url)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 9.2: ") and message in line, line
 
 
-def test_rename_right(capsys, url):
+def test_rename_right(verdict, url):
     assert check_rename(RenameRight, url) is None
-    assert verdict(capsys) == ("✓ Exercise 9.2: rename loads the entity, changes it through its own method, "
+    assert verdict() == ("✓ Exercise 9.2: rename loads the entity, changes it through its own method, "
                                "and returns the new version.")
 
 
-def test_rename_takes_out_a_subscriber_left_behind(capsys, url):
+def test_rename_takes_out_a_subscriber_left_behind(verdict, url):
     check_rename(RenameLeavesSubscriber, url)
-    assert verdict(capsys).startswith("✗ Exercise 9.2: ")
+    assert verdict().startswith("✗ Exercise 9.2: ")

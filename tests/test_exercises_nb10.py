@@ -18,7 +18,6 @@ from esnb import (
     SQLAlchemySettings,
     UnitOfWork,
     database_url,
-    subscribers,
     unsubscribe,
 )
 from esnb.databases import is_in_memory, scratch_database
@@ -42,17 +41,8 @@ def lasting_url() -> Iterator[str]:
         yield scratch
 
 
-@pytest.fixture(autouse=True)
-def subscribers_kept() -> Iterator[None]:
-    before = list(subscribers)
-    yield
-    assert subscribers == before, "the check left the subscriber list changed"
+pytestmark = pytest.mark.usefixtures("subscribers_kept")
 
-
-def verdict(capsys) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
 
 
 # Exercise 10.1
@@ -100,9 +90,9 @@ def suffix_always_one(app, entity_id, suffix):
     return 1
 
 
-def test_add_suffix_placeholder(capsys, url):
+def test_add_suffix_placeholder(verdict, url):
     check_add_suffix(suffix_placeholder, url)
-    assert verdict(capsys).startswith("✗ Exercise 10.1: " + NOT_DONE)
+    assert verdict().startswith("✗ Exercise 10.1: " + NOT_DONE)
 
 
 @pytest.mark.parametrize("answer, message", [
@@ -112,15 +102,15 @@ def test_add_suffix_placeholder(capsys, url):
     (suffix_prefix, "with no other writer, foo became '-bobstart', not 'start-bob'"),
     (suffix_always_one, "after losing one race, add_suffix returned 1, not 2"),
 ], ids=lambda value: getattr(value, "__name__", "message"))
-def test_add_suffix_wrong(capsys, url, answer, message):
+def test_add_suffix_wrong(verdict, url, answer, message):
     check_add_suffix(answer, url)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 10.1: ") and message in line, line
 
 
-def test_add_suffix_right(capsys, url):
+def test_add_suffix_right(verdict, url):
     assert check_add_suffix(suffix_right, url) is None
-    assert verdict(capsys) == "✓ Exercise 10.1: add_suffix retries on the newer state, so no one's change is lost."
+    assert verdict() == "✓ Exercise 10.1: add_suffix retries on the newer state, so no one's change is lost."
 
 
 # Exercise 10.2
@@ -178,9 +168,9 @@ class OneEntityHidesErrors(OneEntityRight):
         return True
 
 
-def test_one_entity_placeholder(capsys, url):
+def test_one_entity_placeholder(verdict, url):
     check_one_entity_unit_of_work(OneEntityPlaceholder, url)
-    assert verdict(capsys).startswith("✗ Exercise 10.2: " + NOT_DONE)
+    assert verdict().startswith("✗ Exercise 10.2: " + NOT_DONE)
 
 
 @pytest.mark.parametrize("answer, message", [
@@ -191,15 +181,15 @@ def test_one_entity_placeholder(capsys, url):
     (OneEntityStoresNothing, "a command that changed one entity stored [], not ['Created', 'AttributeChanged']"),
     (OneEntityHidesErrors, "an error raised by the command was hidden"),
 ], ids=lambda value: getattr(value, "__name__", "message"))
-def test_one_entity_wrong(capsys, url, answer, message):
+def test_one_entity_wrong(verdict, url, answer, message):
     check_one_entity_unit_of_work(answer, url)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 10.2: ") and message in line, line
 
 
-def test_one_entity_right(capsys, url):
+def test_one_entity_right(verdict, url):
     assert check_one_entity_unit_of_work(OneEntityRight, url) is None
-    assert verdict(capsys) == ("✓ Exercise 10.2: OneEntityUnitOfWork stores one entity's events together "
+    assert verdict() == ("✓ Exercise 10.2: OneEntityUnitOfWork stores one entity's events together "
                                "and refuses a command that changes two.")
 
 
@@ -208,7 +198,7 @@ def test_one_entity_right(capsys, url):
 @pytest.mark.parametrize("check, answer", [(check_add_suffix, suffix_right), (check_add_suffix, suffix_reads_first),
                                            (check_one_entity_unit_of_work, OneEntityRight),
                                            (check_one_entity_unit_of_work, OneEntityStoresFirst)])
-def test_checks_leave_an_existing_table_as_they_found_it(capsys, lasting_url, check, answer):
+def test_checks_leave_an_existing_table_as_they_found_it(verdict, lasting_url, check, answer):
     datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=lasting_url))
     datastore.setup_connection()
     try:
@@ -219,7 +209,7 @@ def test_checks_leave_an_existing_table_as_they_found_it(capsys, lasting_url, ch
         session.add(SequencedItemRecord(sequence_id=uuid4(), position=0, topic="mine:Kept", data="{}"))
         session.commit()
         check(answer, lasting_url)
-        capsys.readouterr()
+        verdict()
         assert [row.topic for row in session.scalars(select(SequencedItemRecord))] == ["mine:Kept"]
         session.commit()
     finally:
@@ -228,9 +218,9 @@ def test_checks_leave_an_existing_table_as_they_found_it(capsys, lasting_url, ch
 
 @pytest.mark.parametrize("check, answer", [(check_add_suffix, suffix_right),
                                            (check_one_entity_unit_of_work, OneEntityPlaceholder)])
-def test_checks_remove_the_table_they_made(capsys, lasting_url, check, answer):
+def test_checks_remove_the_table_they_made(verdict, lasting_url, check, answer):
     check(answer, lasting_url)
-    capsys.readouterr()
+    verdict()
     datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=lasting_url))
     datastore.setup_connection()
     try:

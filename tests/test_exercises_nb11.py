@@ -33,11 +33,6 @@ def lasting_url() -> Iterator[str]:
         yield scratch
 
 
-def verdict(capsys) -> str:
-    lines = capsys.readouterr().out.splitlines()
-    assert len(lines) == 1, lines
-    return lines[0]
-
 
 # Exercise 11.1
 
@@ -88,9 +83,9 @@ def batches_off_by_one(event_store, events, n):
     return len(range(0, len(events), n - 1))
 
 
-def test_append_in_batches_placeholder(capsys, url):
+def test_append_in_batches_placeholder(verdict, url):
     check_append_in_batches(batches_placeholder, url)
-    assert verdict(capsys).startswith("✗ Exercise 11.1: " + NOT_DONE)
+    assert verdict().startswith("✗ Exercise 11.1: " + NOT_DONE)
 
 
 @pytest.mark.parametrize("answer, message", [
@@ -101,15 +96,15 @@ def test_append_in_batches_placeholder(capsys, url):
     (batches_empty_append, "with no events, it still called append 1 time(s)"),
     (batches_off_by_one, "24 events with n=10 were appended in batches of [9, 9, 6], not [10, 10, 4]."),
 ], ids=lambda value: getattr(value, "__name__", "message"))
-def test_append_in_batches_wrong(capsys, url, answer, message):
+def test_append_in_batches_wrong(verdict, url, answer, message):
     check_append_in_batches(answer, url)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 11.1: ") and message in line, line
 
 
-def test_append_in_batches_right(capsys, url):
+def test_append_in_batches_right(verdict, url):
     assert check_append_in_batches(batches_right, url) is None
-    assert verdict(capsys) == ("✓ Exercise 11.1: append_in_batches makes one append per batch of at most n events, "
+    assert verdict() == ("✓ Exercise 11.1: append_in_batches makes one append per batch of at most n events, "
                                "and counts them.")
 
 
@@ -152,9 +147,9 @@ def page_generator(event_store, last_id, page_size):
     return islice(event_store.read_all(start=last_id + 1, page_size=page_size), page_size)
 
 
-def test_next_page_placeholder(capsys, url):
+def test_next_page_placeholder(verdict, url):
     check_next_page(page_placeholder, url)
-    assert verdict(capsys).startswith("✗ Exercise 11.2: " + NOT_DONE)
+    assert verdict().startswith("✗ Exercise 11.2: " + NOT_DONE)
 
 
 @pytest.mark.parametrize("answer, message", [
@@ -164,22 +159,22 @@ def test_next_page_placeholder(capsys, url):
     (page_events_only, "the page holds AttributeChanged objects: return (id, event) pairs"),
     (page_generator, "next_page returned something of type islice: return a list of (id, event) pairs."),
 ], ids=lambda value: getattr(value, "__name__", "message"))
-def test_next_page_wrong(capsys, url, answer, message):
+def test_next_page_wrong(verdict, url, answer, message):
     check_next_page(answer, url)
-    line = verdict(capsys)
+    line = verdict()
     assert line.startswith("✗ Exercise 11.2: ") and message in line, line
 
 
 @pytest.mark.parametrize("answer", [page_right, page_loop])
-def test_next_page_right(capsys, url, answer):
+def test_next_page_right(verdict, url, answer):
     assert check_next_page(answer, url) is None
-    assert verdict(capsys) == "✓ Exercise 11.2: next_page reads one page after last_id, and no more."
+    assert verdict() == "✓ Exercise 11.2: next_page reads one page after last_id, and no more."
 
 
 @pytest.mark.parametrize("check, answer", [(check_append_in_batches, batches_right),
                                            (check_append_in_batches, batches_drop_the_tail),
                                            (check_next_page, page_right)])
-def test_checks_leave_an_existing_table_as_they_found_it(capsys, lasting_url, check, answer):
+def test_checks_leave_an_existing_table_as_they_found_it(verdict, lasting_url, check, answer):
     datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=lasting_url))
     datastore.setup_connection()
     try:
@@ -188,7 +183,7 @@ def test_checks_leave_an_existing_table_as_they_found_it(capsys, lasting_url, ch
         session.add(SequencedItemRecord(sequence_id=uuid4(), position=0, topic="mine:Kept", data="{}"))
         session.commit()
         check(answer, lasting_url)
-        capsys.readouterr()
+        verdict()
         assert [row.topic for row in session.scalars(select(SequencedItemRecord))] == ["mine:Kept"]
         session.commit()
     finally:

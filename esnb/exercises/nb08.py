@@ -153,7 +153,7 @@ def _history(history_repository_class: type) -> str:
             if first == (1, "Created"):
                 raise Wrong(f"history gave {shown}: positions start at 0. Use each event's originator_version.")
             if isinstance(first, (tuple, list)) and len(first) == 2 and not isinstance(first[1], str):
-                raise Wrong(f"history gave the events themselves in its pairs: use the class name, "
+                raise Wrong("history gave the events themselves in its pairs: use the class name, "
                             "`type(event).__name__`, such as 'Created'.")
             if isinstance(first, list):
                 raise Wrong(f"history gave {shown}: make each pair a tuple, (position, name).")
