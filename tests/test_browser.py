@@ -32,6 +32,8 @@ try:
 except ImportError:
     pytest.skip("needs Playwright for Python: pip install playwright (no 'playwright install' needed)", allow_module_level=True)
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 NOTEBOOKS = ["00_welcome", "04_mutator", "07_event_store"]

@@ -47,6 +47,7 @@ def test_notebook_has_complete_exercises(path: Path):
     assert len(solution_verdicts) == len(checks) and all(line.startswith("✓") for line in solution_verdicts)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_student_edition_runs_with_only_exercise_checks_failing(path: Path, monkeypatch, tmp_path: Path):
     student = student_edition(read(path))

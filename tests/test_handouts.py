@@ -23,6 +23,7 @@ from esnb.handouts import EDITIONS, NOTEBOOKS, build, last_exception, read_cours
 from esnb.mermaid_render import MERMAID_JS, MERMAID_VERSION, mermaid_sources
 
 COURSE = read_course(NOTEBOOKS)
+pytestmark = pytest.mark.slow
 STEMS = [notebook.stem for notebook in COURSE]
 needs_browser = pytest.mark.skipif(find_browser() is None, reason=f"needs a browser for PDFs and diagrams: {INSTALL_HINT}")
 
