@@ -2,6 +2,8 @@
 
 Cells are told apart by their tags: `exercise` (where the learner writes),
 `check` (the self-check), and `solution` (the answer, hidden in JupyterLab).
+A cell tagged `screen-only`, such as the hint on how to reveal a hidden solution,
+makes sense only in JupyterLab and is left out of both printed editions.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import nbformat
 SOLUTION_TAG = "solution"
 EXERCISE_TAG = "exercise"
 CHECK_TAG = "check"
+SCREEN_ONLY_TAG = "screen-only"
 
 
 def tags(cell: nbformat.NotebookNode) -> set[str]:
@@ -27,8 +30,9 @@ def student_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def instructor_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of the notebook with every solution cell's input and outputs shown, not hidden."""
+    """A copy of the notebook with every solution cell's input and outputs shown, not hidden, and no screen-only cell."""
     instructor = copy.deepcopy(notebook)
+    instructor.cells = [cell for cell in instructor.cells if SCREEN_ONLY_TAG not in tags(cell)]
     for cell in instructor.cells:
         if SOLUTION_TAG in tags(cell):
             hidden = cell.metadata.get("jupyter", {})

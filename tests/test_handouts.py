@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from esnb import mermaid_render
 from esnb.browser import INSTALL_HINT, find_browser
-from esnb.editions import SOLUTION_TAG, student_edition, tags
+from esnb.editions import SCREEN_ONLY_TAG, SOLUTION_TAG, student_edition, tags
 from esnb.handouts import EDITIONS, NOTEBOOKS, build, last_exception, read_course
 from esnb.mermaid_render import MERMAID_JS, MERMAID_VERSION, mermaid_sources
 
@@ -109,7 +109,8 @@ def test_each_edition_has_every_notebook_as_pdf_with_its_title_on_its_pages(hand
 
 
 def solution_lines(notebook: nbformat.NotebookNode) -> set[str]:
-    return {line.strip() for cell in notebook.cells if SOLUTION_TAG in tags(cell)
+    """The lines of the solution cells that belong on paper."""
+    return {line.strip() for cell in notebook.cells if SOLUTION_TAG in tags(cell) and SCREEN_ONLY_TAG not in tags(cell)
             for line in cell.source.splitlines() if line.strip()}
 
 
@@ -143,6 +144,17 @@ def test_the_instructor_edition_marks_every_solution_and_the_student_edition_non
         student = (handouts / "student" / f"{notebook.stem}.html").read_text(encoding="utf-8")
         assert instructor.count('<div class="esnb-label esnb-label-solution">Solution</div>') == solutions
         assert not re.search(r'class="[^"]*(esnb-label-solution|celltag_solution)', student)
+
+
+def test_no_edition_prints_a_screen_only_cell(handouts: Path):
+    """Such as the hint to click the dots to show a hidden solution, which means nothing on paper."""
+    screen_only = [(notebook.stem, cell.source) for notebook in COURSE for cell in notebook.content.cells
+                   if SCREEN_ONLY_TAG in tags(cell)]
+    assert screen_only, "the course has no screen-only cells to check"
+    for stem, source in screen_only:
+        for edition in EDITIONS:
+            text = compact("".join(page(handouts / edition / f"{stem}.html").text))
+            assert compact(source) not in text, f"{edition}/{stem}.html prints {source!r}"
 
 
 def test_no_page_loads_anything_from_the_network(handouts: Path):
