@@ -21,6 +21,7 @@ from esnb import (
     EventSourcedRepository,
     SequencedItem,
     SequencedItemRecord,
+    SQLAlchemyActiveRecordStrategy,
     mutate,
 )
 from tests.conftest import on_backends
@@ -247,3 +248,17 @@ def test_racing_writers_each_position_won_once(strategy, datastore):
     assert all(winners[p] == 1 for p in range(positions))
     assert [item.position for item in strategy.list_items(sequence_id)] == list(range(positions))
     assert row_count(datastore) == positions
+
+
+@on_backends("postgresql")
+def test_postgresql_reads_share_one_autocommit_pool_per_engine_and_close_it_with_the_engine(datastore, strategy):
+    """No read borrows a connection that must switch to autocommit and back; none is left open afterwards."""
+    second = SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=SequencedItemRecord)
+    assert second.autocommit_engine is strategy.autocommit_engine
+    assert strategy.autocommit_engine is not datastore.engine
+    strategy.append(items_of(uuid.uuid4(), range(3)))
+    with strategy.autocommit_engine.connect() as connection:
+        assert connection.connection.driver_connection.autocommit  # psycopg: no BEGIN before a statement
+    assert strategy.autocommit_engine.pool.checkedin() >= 1
+    datastore.engine.dispose()
+    assert strategy.autocommit_engine.pool.checkedin() == 0

@@ -10,8 +10,9 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import Engine, bindparam, create_engine, event, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from esnb.course.errors import ConcurrencyError
@@ -41,6 +42,18 @@ def is_transient(error: DBAPIError) -> bool:
     return "database is locked" in str(original)  # SQLite
 
 
+_AUTOCOMMIT_ENGINES: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+
+
+def autocommit_engine(engine: Engine) -> Engine:
+    """An engine on the same database whose connections stay in autocommit mode; one per engine, disposed with it."""
+    if engine not in _AUTOCOMMIT_ENGINES:
+        autocommitting = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_reset_on_return=None)
+        event.listen(engine, "engine_disposed", lambda disposed: autocommitting.dispose())
+        _AUTOCOMMIT_ENGINES[engine] = autocommitting
+    return _AUTOCOMMIT_ENGINES[engine]
+
+
 BOUNDS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 
 
@@ -54,7 +67,7 @@ class SQLAlchemyActiveRecordStrategy:
         (self.id_column,) = self.table.primary_key.columns
         self.engine = session.get_bind()
         self.on_postgresql = self.engine.dialect.name == "postgresql"
-        self.autocommit_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        self.autocommit_engine = autocommit_engine(self.engine) if self.on_postgresql else None
         self.insert_rows = insert(self.table)
         if self.on_postgresql:
             self.insert_rows = self.insert_rows.returning(self.id_column)  # one multi-row INSERT
