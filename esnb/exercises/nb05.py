@@ -7,13 +7,11 @@ and removes them again afterwards, with the table too if the check made it.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
-from esnb.exercises import Wrong, report
+from esnb.exercises import Wrong, report, scratch_store
 
 
 def check_positions_of(positions_of: Callable[[Any, UUID], list[int]], url: str | None = None) -> None:
@@ -26,43 +24,9 @@ def check_try_append(try_append: Callable[..., bool], url: str | None = None) ->
     report("Exercise 5.2", lambda: _with_table(url, lambda session, ids: _try_append(try_append, session, ids)))
 
 
-@contextmanager
-def _datastore(url: str | None) -> Iterator[Any]:
-    """A connected datastore with the table, and a list for the sequence ids the caller adds; their rows go at the end."""
-    from sqlalchemy import delete, inspect
-    from sqlalchemy.exc import SAWarning
-
-    from esnb.course.datastore import SQLAlchemyDatastore, SQLAlchemySettings
-    from esnb.course.records import ActiveRecord, SequencedItemRecord
-    from esnb.databases import database_url, is_in_memory
-
-    url = url or database_url()
-    datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=url))
-    datastore.setup_connection()
-    try:
-        had_table = inspect(datastore.engine).has_table(SequencedItemRecord.__tablename__)
-        datastore.setup_table(SequencedItemRecord)
-        ids: list[UUID] = []
-        try:
-            yield datastore, ids
-        finally:
-            session = datastore.session
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SAWarning)  # a wrong answer may leave the session half rolled back
-                session.rollback()
-            if had_table:
-                session.execute(delete(SequencedItemRecord).where(SequencedItemRecord.sequence_id.in_(ids)))
-                session.commit()
-            elif not is_in_memory(url):  # an in-memory database goes with its last connection
-                session.close()
-                datastore.drop_table(SequencedItemRecord)
-    finally:
-        datastore.close_connection()
-
-
 def _with_table(url: str | None, check: Callable[[Any, list[UUID]], str]) -> str:
-    with _datastore(url) as (datastore, ids):
-        return check(datastore.session, ids)
+    with scratch_store(url) as scratch:
+        return check(scratch.datastore.session, scratch.ids)
 
 
 def _add(session: Any, ids: list[UUID], rows: list[tuple[UUID, int]]) -> None:

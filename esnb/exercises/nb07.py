@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 from uuid import UUID, uuid4
 
-from esnb.exercises import Wrong, report
+from esnb.exercises import Wrong, report, scratch_store
 
 
 def check_last_version(last_version: Callable[[Any, UUID], int | None]) -> None:
@@ -25,20 +25,14 @@ def check_read_new(read_new: Callable[[Any, int], tuple[list[Any], int]]) -> Non
     report("Exercise 7.2", lambda: _read_new(read_new))
 
 
+IN_MEMORY = "sqlite:///:memory:"  # a new database, so row ids start at 1 on every run
+
+
 @contextmanager
 def _event_store() -> Iterator[tuple[Any, list[int]]]:
     """An event store on a new SQLite database in memory, and a list that records how many items each read returned."""
-    from esnb.course.active_records import SQLAlchemyActiveRecordStrategy
-    from esnb.course.datastore import SQLAlchemyDatastore, SQLAlchemySettings
-    from esnb.course.event_store import EventStore
-    from esnb.course.mapper import SequencedItemMapper
-    from esnb.course.records import ActiveRecord, SequencedItemRecord
-
-    datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri="sqlite:///:memory:"))
-    datastore.setup_connection()
-    try:
-        datastore.setup_table(SequencedItemRecord)
-        strategy = SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=SequencedItemRecord)
+    with scratch_store(IN_MEMORY) as scratch:
+        strategy = scratch.event_store.active_record_strategy
         read: list[int] = []
         list_items, read_all = strategy.list_items, strategy.read_all
 
@@ -53,9 +47,7 @@ def _event_store() -> Iterator[tuple[Any, list[int]]]:
                 yield pair
 
         strategy.list_items, strategy.read_all = counting_list_items, counting_read_all
-        yield EventStore(active_record_strategy=strategy, sequenced_item_mapper=SequencedItemMapper()), read
-    finally:
-        datastore.close_connection()
+        yield scratch.event_store, read
 
 
 def _changes(entity_id: UUID, values: list[str], first_version: int = 1) -> list[Any]:

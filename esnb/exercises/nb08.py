@@ -7,12 +7,11 @@ subscriber is involved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
-from esnb.exercises import Wrong, report
+from esnb.exercises import Wrong, report, scratch_store
 
 
 def check_get_entity_as_of(get_entity_as_of: Callable[[Any, UUID, int], Any]) -> None:
@@ -23,29 +22,6 @@ def check_get_entity_as_of(get_entity_as_of: Callable[[Any, UUID, int], Any]) ->
 def check_history_repository(history_repository_class: type) -> None:
     """Exercise 8.2: `HistoryRepository(...).history(entity_id)` lists (position, event class name) pairs."""
     report("Exercise 8.2", lambda: _history(history_repository_class))
-
-
-@contextmanager
-def _event_store() -> Iterator[Any]:
-    """An event store on a new SQLite database in memory, closed afterwards."""
-    from esnb.course.active_records import SQLAlchemyActiveRecordStrategy
-    from esnb.course.datastore import SQLAlchemyDatastore, SQLAlchemySettings
-    from esnb.course.event_store import EventStore
-    from esnb.course.mapper import SequencedItemMapper
-    from esnb.course.records import ActiveRecord, SequencedItemRecord
-
-    datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri="sqlite:///:memory:"))
-    datastore.setup_connection()
-    try:
-        datastore.setup_table(SequencedItemRecord)
-        yield EventStore(
-            active_record_strategy=SQLAlchemyActiveRecordStrategy(
-                session=datastore.session, active_record_class=SequencedItemRecord
-            ),
-            sequenced_item_mapper=SequencedItemMapper(),
-        )
-    finally:
-        datastore.close_connection()
 
 
 def _store_history(event_store: Any, values: list[str], discard: bool) -> UUID:
@@ -66,7 +42,8 @@ def _get_entity_as_of(get_entity_as_of: Callable[[Any, UUID, int], Any]) -> str:
     from esnb.course.domain import mutate
     from esnb.course.repository import EventSourcedRepository
 
-    with _event_store() as event_store:
+    with scratch_store("sqlite:///:memory:") as scratch:
+        event_store = scratch.event_store
         read: list[int] = []
         real_get = event_store.get_domain_events
 
@@ -131,7 +108,8 @@ def _get_entity_as_of(get_entity_as_of: Callable[[Any, UUID, int], Any]) -> str:
 def _history(history_repository_class: type) -> str:
     from esnb.course.domain import mutate
 
-    with _event_store() as event_store:
+    with scratch_store("sqlite:///:memory:") as scratch:
+        event_store = scratch.event_store
         repository = history_repository_class(event_store=event_store, mutator_func=mutate)
         if not callable(getattr(repository, "history", None)):
             raise Wrong("HistoryRepository has no method `history`: define `def history(self, entity_id)` in the class.")

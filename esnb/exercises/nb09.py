@@ -3,7 +3,7 @@
 While a check runs, the course's subscriber list is emptied, and afterwards it is
 put back as it was, so nothing the learner's code subscribes is left behind.
 The check of the application uses a datastore of its own on the course's database
-(see `esnb.exercises.nb10.scratch_store`), and removes its rows afterwards.
+(see `esnb.exercises.scratch_store`), and removes its rows afterwards.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from uuid import uuid4
 
-from esnb.exercises import Wrong, report, subscribers_emptied
-from esnb.exercises.nb10 import scratch_store
+from esnb.exercises import Wrong, report, scratch_store, subscribers_emptied
 
 
 def check_event_counter(counter_class: Callable[[], Any]) -> None:

@@ -2,78 +2,18 @@
 
 Races are staged step by step, as the notebook does: no threads and no timing.
 Each check runs with the course's subscriber list emptied and put back afterwards,
-on a datastore of its own from `scratch_store`, which the checks of notebooks 09 and 11 use too:
+on a datastore of its own from `esnb.exercises.scratch_store`:
 the course's database (SQLite in memory unless ESNB_DATABASE_URL names another),
 new random ids, and their rows removed afterwards.
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from esnb.exercises import Wrong, report, subscribers_emptied
-
-
-class Tracked:
-    """A datastore, an event store on its table, and the sequence ids whose rows are removed at the end."""
-
-    def __init__(self, datastore: Any, event_store: Any) -> None:
-        self.datastore = datastore
-        self.event_store = event_store
-        self.ids: list[UUID] = []
-
-    def track(self, sequence_id: UUID) -> UUID:
-        self.ids.append(sequence_id)
-        return sequence_id
-
-
-@contextmanager
-def scratch_store(url: str | None = None, event_store_class: Any = None) -> Iterator[Tracked]:
-    """A connected datastore with the sequenced-items table and an event store on it; tidied up afterwards.
-
-    Rows of the tracked sequence ids are deleted at the end; a table the check made is dropped
-    (an in-memory SQLite database goes with its connection).
-    """
-    from sqlalchemy import delete, inspect
-    from sqlalchemy.exc import SAWarning
-
-    from esnb.course.active_records import SQLAlchemyActiveRecordStrategy
-    from esnb.course.datastore import SQLAlchemyDatastore, SQLAlchemySettings
-    from esnb.course.event_store import EventStore
-    from esnb.course.mapper import SequencedItemMapper
-    from esnb.course.records import ActiveRecord, SequencedItemRecord
-    from esnb.databases import database_url, is_in_memory
-
-    url = url or database_url()
-    datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=url))
-    datastore.setup_connection()
-    try:
-        had_table = inspect(datastore.engine).has_table(SequencedItemRecord.__tablename__)
-        datastore.setup_table(SequencedItemRecord)
-        strategy = SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=SequencedItemRecord)
-        store = (event_store_class or EventStore)(active_record_strategy=strategy,
-                                                  sequenced_item_mapper=SequencedItemMapper())
-        tracked = Tracked(datastore, store)
-        try:
-            yield tracked
-        finally:
-            session = datastore.session
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SAWarning)
-                session.rollback()
-            if had_table:
-                if tracked.ids:
-                    session.execute(delete(SequencedItemRecord).where(SequencedItemRecord.sequence_id.in_(tracked.ids)))
-                session.commit()
-            elif not is_in_memory(url):
-                session.close()
-                datastore.drop_table(SequencedItemRecord)
-    finally:
-        datastore.close_connection()
+from esnb.exercises import Wrong, report, scratch_store, subscribers_emptied
 
 
 def check_add_suffix(add_suffix: Callable[[Any, UUID, str], int], url: str | None = None) -> None:

@@ -1,7 +1,7 @@
 """Checks for the exercises of notebook 11 · Performance.
 
 The checks count calls and rows, never time, so their verdicts are the same on every
-machine. Each uses a datastore of its own (see `esnb.exercises.nb10.scratch_store`).
+machine. Each uses a datastore of its own (see `esnb.exercises.scratch_store`).
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from esnb.course.event_store import EventStore
-from esnb.exercises import Wrong, report
-from esnb.exercises.nb10 import scratch_store
+from esnb.exercises import Wrong, report, scratch_store
 
 
 def check_append_in_batches(append_in_batches: Callable[[Any, list, int], int], url: str | None = None) -> None:
