@@ -10,8 +10,10 @@ import uuid
 from collections import Counter
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import BigInteger, CheckConstraint, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy_utils import UUIDType
 
 from esnb import (
     AttributeChanged,
@@ -86,33 +88,54 @@ def test_taken_position_raises_concurrency_error_and_keeps_what_was_stored(strat
     assert row_count(datastore) == 3
 
 
+def two_sequences() -> tuple[uuid.UUID, uuid.UUID]:
+    """Two new sequence ids, the first of which the strategy writes first."""
+    return tuple(sorted((uuid.uuid4(), uuid.uuid4()), key=str))  # type: ignore[return-value]
+
+
 def test_batch_is_all_or_nothing(strategy, datastore):
-    sequence_id = uuid.uuid4()
-    strategy.append(items_of(sequence_id, [5]))
+    free, taken = two_sequences()
+    strategy.append(items_of(taken, [0]))
+    clash = SequencedItem(taken, 0, "esnb.course.events:Created", '{"n":"other"}')
     with pytest.raises(ConcurrencyError):
-        strategy.append(items_of(sequence_id, range(0, 6)))
-    assert [item.position for item in strategy.list_items(sequence_id)] == [5]
+        strategy.append(items_of(free, range(0, 6)) + [clash])
+    assert strategy.list_items(free) == []
     assert row_count(datastore) == 1
 
 
 def test_batch_larger_than_one_insert_is_all_or_nothing(strategy, datastore):
-    sequence_id = uuid.uuid4()
-    strategy.append(items_of(sequence_id, [1199]))
+    free, taken = two_sequences()
+    strategy.append(items_of(taken, [0]))
+    clash = SequencedItem(taken, 0, "esnb.course.events:Created", '{"n":"other"}')
     with pytest.raises(ConcurrencyError):
-        strategy.append(items_of(sequence_id, range(1200)))
+        strategy.append(items_of(free, range(1199)) + [clash])
     assert row_count(datastore) == 1
-    strategy.append(items_of(sequence_id, range(1199)))
-    assert len(strategy.list_items(sequence_id)) == 1200
+    strategy.append(items_of(free, range(1199)))
+    assert len(strategy.list_items(free)) == 1199
 
 
-def test_other_integrity_errors_are_not_concurrency_errors(strategy, datastore):
+def test_other_integrity_errors_are_not_concurrency_errors(datastore):
+    class Base(DeclarativeBase):
+        pass
+
+    class CheckedRecord(Base):
+        __tablename__ = "checked_items"
+        id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+        sequence_id: Mapped[uuid.UUID] = mapped_column(UUIDType(binary=True))
+        position: Mapped[int] = mapped_column(BigInteger)
+        topic: Mapped[str] = mapped_column(String(255))
+        data: Mapped[str] = mapped_column(Text)
+        __table_args__ = (UniqueConstraint("sequence_id", "position"), CheckConstraint("position < 2"))
+
+    datastore.setup_table(CheckedRecord)
+    strategy = SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=CheckedRecord)
     sequence_id = uuid.uuid4()
-    with pytest.raises(IntegrityError) as raised:
-        strategy.append(SequencedItem(sequence_id, 0, None, "{}"))
+    with pytest.raises(DBAPIError) as raised:  # PyMySQL calls a failed CHECK an OperationalError
+        strategy.append(items_of(sequence_id, range(3)))
     assert not isinstance(raised.value, ConcurrencyError)
-    assert row_count(datastore) == 0
+    assert strategy.list_items(sequence_id) == []
     strategy.append(items_of(sequence_id, [0]))
-    assert row_count(datastore) == 1
+    assert len(strategy.list_items(sequence_id)) == 1
 
 
 def test_reads_see_writes_from_other_sessions(strategy, datastore):

@@ -8,7 +8,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
-from esnb.course.active_records import SQLAlchemyActiveRecordStrategy
+from esnb.course.active_records import SQLAlchemyActiveRecordStrategy, check_sequence_id
+from esnb.course.errors import EsnbError
 from esnb.course.mapper import SequencedItemMapper
 
 
@@ -22,7 +23,7 @@ class EventStore:
         self.sequenced_item_mapper = sequenced_item_mapper
 
     def append(self, events: Any | Sequence[Any]) -> None:
-        """Store one event, or a list of events in one transaction."""
+        """Store one event, or a list of events in one transaction; an empty list stores nothing."""
         batch = list(events) if isinstance(events, (list, tuple)) else [events]
         items = [self.sequenced_item_mapper.to_sequenced_item(event) for event in batch]
         self.active_record_strategy.append(items)
@@ -37,15 +38,21 @@ class EventStore:
         limit: int | None = None,
     ) -> list[Any]:
         """The events of one sequence, in order, optionally within bounds of position."""
+        check_sequence_id(originator_id, "originator_id")
         items = self.active_record_strategy.list_items(originator_id, gt=gt, gte=gte, lt=lt, lte=lte, limit=limit)
         return [self.sequenced_item_mapper.from_sequenced_item(item) for item in items]
 
     def get_most_recent_event(self, originator_id: UUID) -> Any | None:
         """The last event of a sequence, or None if it has none."""
+        check_sequence_id(originator_id, "originator_id")
         items = self.active_record_strategy.list_items(originator_id, limit=1, descending=True)
         return self.sequenced_item_mapper.from_sequenced_item(items[0]) if items else None
 
     def read_all(self, start: int = 1, page_size: int = 1000) -> Iterator[tuple[int, Any]]:
         """Every event from id `start` on, with its id, in the order they were stored."""
         for row_id, item in self.active_record_strategy.read_all(start, page_size):
-            yield row_id, self.sequenced_item_mapper.from_sequenced_item(item)
+            try:
+                event = self.sequenced_item_mapper.from_sequenced_item(item)
+            except EsnbError as error:  # a row that cannot be read: say which
+                raise type(error)(f"row {row_id}: {error}") from error
+            yield row_id, event
