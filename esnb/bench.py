@@ -47,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from esnb.databases import backend_name, database_url, is_in_memory, scratch_database
+from esnb.databases import ENVIRONMENT_VARIABLE, backend_name, is_in_memory, scratch_database
 
 WORKLOADS = ("A", "B", "C")
 DEFAULT_CONTENDERS = ("raw", "es-application", "es-aggregate", "esnb")
@@ -292,15 +292,19 @@ def format_table(title: str, outcomes: dict[str, Outcome], sizes: Sizes, repeats
     return "\n".join(lines)
 
 
-def backend_urls(selected: list[str], server_url: str) -> dict[str, str]:
-    """The base URL of each backend to run; PostgreSQL only when server_url names one."""
-    urls = {}
+def backend_urls(selected: list[str], server_url: str | None) -> dict[str, str]:
+    """The base URL of each backend to run; PostgreSQL only when server_url names one.
+
+    server_url is None (or empty) when no server is configured: then there is nothing to parse,
+    and PostgreSQL is simply left out.
+    """
+    urls: dict[str, str] = {}
     for backend in selected:
         if backend == "sqlite-memory":
             urls[backend] = "sqlite:///:memory:"
         elif backend == "sqlite-file":
             urls[backend] = "sqlite:///esnb-bench.sqlite"  # scratch_database puts it in a new temporary folder
-        elif backend == "postgresql" and backend_name(server_url) == "postgresql":
+        elif backend == "postgresql" and server_url and backend_name(server_url) == "postgresql":
             urls[backend] = server_url
     return urls
 
@@ -336,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
                                 args.clock)))
         return 0
 
-    server_url = args.database_url or (database_url() if os.environ.get("ESNB_DATABASE_URL") else "")
+    server_url = args.database_url or os.environ.get(ENVIRONMENT_VARIABLE) or None
     selected = [name.strip() for name in args.backends.split(",") if name.strip()]
     unknown = set(selected) - set(BACKENDS)
     if unknown:

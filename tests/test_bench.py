@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 import pytest
 
-from esnb.bench import Sizes, run_workloads
+from esnb.bench import BACKENDS, Sizes, backend_urls, run_workloads
 from esnb.bench_contenders import contenders_for
-from esnb.databases import backend_name, database_url
+from esnb.databases import ENVIRONMENT_VARIABLE, backend_name, database_url
 
 TINY = ["--aggregates", "6", "--events", "3", "--page-size", "4", "--repeats", "1"]
 
@@ -28,6 +29,40 @@ def test_bench_prints_its_table():
     rows = [line for line in out.splitlines() if line.startswith(("raw sqlite3", "esnb event store"))]
     assert len(rows) == 2
     assert all(row.count("/") == 2 for row in rows)  # a peak for each of A, B and C
+
+
+def test_bench_runs_with_no_server_configured():
+    """The README's `python -m esnb.bench`, with every backend (the default) and no ESNB_DATABASE_URL:
+    SQLite only, and a line saying how to add PostgreSQL. It once failed on parsing the absent server URL."""
+    environment = {name: value for name, value in os.environ.items() if name != ENVIRONMENT_VARIABLE}
+    finished = subprocess.run(
+        [sys.executable, "-m", "esnb.bench", *TINY, "--contenders", "raw", "--quiet"],
+        capture_output=True, text=True, timeout=300, env=environment,
+    )
+    assert finished.returncode == 0, finished.stderr
+    out = finished.stdout
+    assert out.startswith("PostgreSQL left out: set ESNB_DATABASE_URL=postgresql+psycopg://")
+    assert "SQLite in memory: 6 aggregates x 3 events = 18 events" in out
+    assert "SQLite file (write-ahead log): 6 aggregates x 3 events = 18 events" in out
+    assert "failed" not in out
+
+
+@pytest.mark.parametrize("server_url", [None, ""])
+def test_no_server_url_leaves_postgresql_out(server_url):
+    assert backend_urls(list(BACKENDS), server_url) == {
+        "sqlite-memory": "sqlite:///:memory:",
+        "sqlite-file": "sqlite:///esnb-bench.sqlite",
+    }
+
+
+@pytest.mark.parametrize("server_url", ["mysql+pymysql://root@127.0.0.1:3306/test", "sqlite:////tmp/esnb.sqlite"])
+def test_a_server_url_that_is_not_postgresql_leaves_postgresql_out(server_url):
+    assert "postgresql" not in backend_urls(list(BACKENDS), server_url)
+
+
+def test_a_postgresql_url_adds_postgresql():
+    url = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    assert backend_urls(["postgresql"], url) == {"postgresql": url}
 
 
 @pytest.mark.parametrize("key", list(contenders_for("sqlite")))
