@@ -1,25 +1,31 @@
 """Topics, transcoding and the sequenced item mapper."""
 
+import importlib.abc
 import re
 import sys
 import types
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
+from enum import IntEnum
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import pytest
 
+import esnb.course.topics
 from esnb import (
     AttributeChanged,
     Created,
     Discarded,
     EsnbError,
+    EventDecodingError,
     SequencedItem,
     SequencedItemMapper,
     TopicResolutionError,
     decode_attributes,
     encode_attributes,
     get_topic,
+    register_event_class,
     resolve_topic,
 )
 
@@ -55,16 +61,103 @@ class Counted:
 # Topics
 
 
+@pytest.fixture(autouse=True)
+def no_registered_classes(monkeypatch):
+    """Each test starts with no registered event classes, and its registrations end with it."""
+    monkeypatch.setattr(esnb.course.topics, "_REGISTERED", set())
+
+
 @pytest.mark.parametrize("cls", [Created, AttributeChanged, Discarded, UUID, Outer, Outer.Inner, Deposited])
-def test_a_topic_resolves_back_to_its_class(cls):
-    topic = get_topic(cls)
-    assert topic == f"{cls.__module__}:{cls.__qualname__}"
-    assert resolve_topic(topic) is cls
+def test_a_class_has_a_topic_naming_its_module_and_qualname(cls):
+    assert get_topic(cls) == f"{cls.__module__}:{cls.__qualname__}"
+
+
+@pytest.mark.parametrize("cls", [Created, AttributeChanged, Discarded])
+def test_the_topic_of_a_domain_event_resolves_back_to_its_class(cls):
+    assert resolve_topic(get_topic(cls)) is cls
 
 
 def test_topic_of_a_course_event():
     assert get_topic(Created) == "esnb.course.events:Created"
-    assert resolve_topic("uuid:UUID") is UUID
+
+
+@pytest.mark.parametrize(
+    "topic",
+    ["uuid:UUID", "subprocess:Popen", "collections:OrderedDict", "builtins:object", "esnb.course.errors:EsnbError"],
+)
+def test_a_class_that_is_not_an_event_class_is_refused(topic):
+    with pytest.raises(TopicResolutionError, match=re.escape(topic) + ".* not an event class"):
+        resolve_topic(topic)
+
+
+@pytest.mark.parametrize("cls", [Outer, Outer.Inner, Deposited])
+def test_a_registered_class_resolves(cls):
+    topic = get_topic(cls)
+    with pytest.raises(TopicResolutionError, match="not an event class"):
+        resolve_topic(topic)
+    assert register_event_class(cls) == topic
+    assert resolve_topic(topic) is cls
+
+
+def test_a_class_whose_topic_leads_elsewhere_cannot_be_registered():
+    class Local:
+        pass
+
+    with pytest.raises(TypeError, match="does not lead back to it"):
+        register_event_class(Local)
+
+
+class BlockedImports(importlib.abc.MetaPathFinder):
+    """Records, and refuses, every import of the named modules."""
+
+    def __init__(self, names):
+        self.names = set(names)
+        self.attempts = []
+
+    def find_spec(self, fullname, path, target=None):
+        if fullname in self.names:
+            self.attempts.append(fullname)
+            raise ImportError(f"{fullname} is blocked by the test")
+        return None
+
+
+@pytest.mark.parametrize(
+    "topic",
+    ["this:Zen", "antigravity:Fly", "unittest.__main__:main", "esnb_test_never_imported:Created", "colorsys:Created"],
+)
+def test_resolving_never_imports_a_module(topic, monkeypatch, capsys):
+    module_name = topic.partition(":")[0]
+    assert module_name not in sys.modules
+    blocker = BlockedImports([module_name])
+    monkeypatch.setattr(sys, "meta_path", [blocker, *sys.meta_path])
+    with pytest.raises(TopicResolutionError, match=re.escape(f"module {module_name!r} is not imported")):
+        resolve_topic(topic)
+    assert blocker.attempts == []
+    assert module_name not in sys.modules
+    assert capsys.readouterr() == ("", "")
+
+
+def test_resolving_finds_classes_only_through_classes():
+    # esnb.course is a module, reachable as an attribute of esnb: the walk does not go through it.
+    with pytest.raises(TopicResolutionError, match=re.escape("'course' is a module, not a class")):
+        resolve_topic("esnb:course.events.Created")
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "x" * 10_000_000 + ":Created",
+        "esnb.course.events:" + "x" * 10_000_000,
+        "esnb.course.events:Created." + "x" * 10_000_000,
+        "esnb.course.events:" + "." * 10_000_000,
+        "x" * 10_000_000,
+    ],
+    ids=["module", "qualname", "nested", "dots", "no-colon"],
+)
+def test_the_message_about_a_long_topic_is_short(topic):
+    with pytest.raises(TopicResolutionError) as raised:
+        resolve_topic(topic)
+    assert len(str(raised.value)) < 500
 
 
 @pytest.mark.parametrize(
@@ -92,12 +185,13 @@ def test_topic_resolution_error_is_an_esnb_error():
     assert issubclass(TopicResolutionError, EsnbError)
 
 
-def test_a_module_that_fails_to_import_raises_topic_resolution_error(tmp_path, monkeypatch):
-    (tmp_path / "esnb_test_broken_module.py").write_text("raise RuntimeError('broken on purpose')\n")
+def test_a_module_that_would_fail_to_import_is_not_imported(tmp_path, monkeypatch):
+    (tmp_path / "esnb_test_broken_module.py").write_text("raise SystemExit('broken on purpose')\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     topic = "esnb_test_broken_module:Anything"
-    with pytest.raises(TopicResolutionError, match=re.escape(repr(topic)) + ".*broken on purpose"):
+    with pytest.raises(TopicResolutionError, match=re.escape(repr(topic)) + ".*is not imported"):
         resolve_topic(topic)
+    assert "esnb_test_broken_module" not in sys.modules
 
 
 @pytest.fixture
@@ -111,7 +205,7 @@ def lazy_module(monkeypatch):
         return Outer
 
     module.__getattr__ = module_getattr
-    module.Real = Outer
+    module.Real = Created
     monkeypatch.setitem(sys.modules, module.__name__, module)
     return module
 
@@ -125,7 +219,7 @@ def test_resolving_does_not_call_a_module_getattr(lazy_module):
 
 
 def test_resolving_looks_names_up_without_attribute_hooks(lazy_module):
-    assert resolve_topic("esnb_test_lazy_module:Real") is Outer
+    assert resolve_topic("esnb_test_lazy_module:Real") is Created
     assert lazy_module.asked == []
 
 
@@ -201,8 +295,93 @@ def test_encoding_is_compact_and_keeps_attribute_order():
     )
 
 
-def test_dictionaries_with_mixed_key_types_are_encoded():
-    assert decode_attributes(encode_attributes({"d": {1: "a", "b": 2}})) == {"d": {"1": "a", "b": 2}}
+@pytest.mark.parametrize(
+    "value",
+    [
+        {1: "a", "b": 2},
+        {1: "a"},
+        {(1, 2): "x"},
+        {UUID(int=1): [UUID(int=2)]},
+        {None: 1, True: 2, 1.5: 3, Decimal("2.5"): 4, date(2026, 1, 2): 5},
+        {"__uuid__": "x"},
+        {"__datetime__": 5},
+        {"__decimal__": "abc"},
+        {"__date__": "2026-01-02"},
+        {"__tuple__": [1, 2]},
+        {"__pairs__": [["a", 1]]},
+        {"__uuid__": {"__uuid__": "x"}},
+        (1, (2, [3, (4,)])),
+        (),
+        [(), {}, [()]],
+        {"__uuid__": "00000000000000000000000000000001", "other": 1},
+    ],
+    ids=repr,
+)
+def test_tuples_keys_and_tag_like_dictionaries_come_back_exactly(value):
+    assert_exactly(decode_attributes(encode_attributes({"value": value}))["value"], value)
+
+
+def assert_exactly(got, expected):
+    """Equal, and of the same types all the way down, dictionary keys included."""
+    assert type(got) is type(expected), (got, expected)
+    if isinstance(expected, (list, tuple)):
+        assert len(got) == len(expected)
+        for got_item, item in zip(got, expected):
+            assert_exactly(got_item, item)
+    elif isinstance(expected, dict):
+        assert list(got) == list(expected)
+        for got_key, key in zip(got, expected):
+            assert_exactly(got_key, key)
+            assert_exactly(got[got_key], expected[key])
+    else:
+        assert got == expected
+
+
+@pytest.mark.parametrize("name", ["__uuid__", "__datetime__", "__decimal__", "__tuple__", "__pairs__"])
+def test_an_attribute_named_like_a_tag_comes_back(name):
+    attributes = {name: "x"}
+    assert decode_attributes(encode_attributes(attributes)) == attributes
+    event = AttributeChanged(originator_id=ENTITY_ID, originator_version=1, name="n", value="v")
+    del event.name, event.value
+    setattr(event, name, "x")
+    mapper = SequencedItemMapper()
+    assert vars(mapper.from_sequenced_item(mapper.to_sequenced_item(event))) == vars(event)
+
+
+def test_data_written_before_the_tuple_and_pairs_tags_reads_as_before():
+    # Text the encoder wrote before tuples and non-string keys kept their types.
+    old = (
+        '{"id":{"__uuid__":"00000000000000000000000000000007"},"when":{"__datetime__":"2026-01-02T03:04:05+00:00"},'
+        '"day":{"__date__":"2026-01-02"},"price":{"__decimal__":"9.99"},"pair":[1,2],"d":{"1":"a","b":[{"c":null}]}}'
+    )
+    assert decode_attributes(old) == {
+        "id": UUID(int=7),
+        "when": datetime(2026, 1, 2, 3, 4, 5, tzinfo=timezone.utc),
+        "day": date(2026, 1, 2),
+        "price": Decimal("9.99"),
+        "pair": [1, 2],
+        "d": {"1": "a", "b": [{"c": None}]},
+    }
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ('{"v":{"__uuid__":"x"}}', "__uuid__ cannot be read from 'x'"),
+        ('{"v":{"__uuid__":5}}', "__uuid__ cannot be read from 5"),
+        ('{"v":{"__datetime__":5}}', "__datetime__ cannot be read from 5"),
+        ('{"v":{"__decimal__":"abc"}}', "__decimal__ cannot be read from 'abc'"),
+        ('{"v":{"__tuple__":"ab"}}', "__tuple__ cannot be read from 'ab'"),
+        ('{"v":{"__pairs__":[["a"]]}}', "__pairs__ cannot be read from [['a']]"),
+        ('{"v":{"__pairs__":[[[1],2]]}}', "__pairs__ cannot be read from [[[1], 2]]"),
+        ("[1]", "the JSON holds a list, not a dictionary of attributes"),
+        ("{", "Expecting property name"),
+        ("[" * 100_000, "nested too deeply"),
+    ],
+)
+def test_text_the_encoder_could_not_have_written_raises_value_error(data, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        decode_attributes(data)
 
 
 @pytest.mark.parametrize("topic", ["builtins:len.x", "os:sep.upper", "esnb.course.events:DomainEvent.__init__.x"])
@@ -211,18 +390,44 @@ def test_topic_that_looks_inside_something_other_than_a_module_or_class(topic):
         resolve_topic(topic)
 
 
+class Size(IntEnum):
+    SMALL = 1
+
+
+class Name(str):
+    pass
+
+
 @pytest.mark.parametrize(
-    "attributes, name, type_name",
+    "attributes, message",
     [
-        ({"ok": 1, "tags": {"red", "green"}}, "tags", "set"),
-        ({"lines": [1, object()]}, "lines", "object"),
-        ({"nested": {"deep": {"value": b"bytes"}}}, "nested", "bytes"),
+        ({"ok": 1, "tags": {"red", "green"}}, "attribute 'tags' cannot be stored: set has no JSON form"),
+        ({"tags": ["a", "b", {"c"}]}, "attribute 'tags' cannot be stored: set at tags[2] has no JSON form"),
+        ({"lines": [1, object()]}, "attribute 'lines' cannot be stored: object at lines[1] has no JSON form"),
+        ({"nested": {"deep": {"value": b"bytes"}}}, "bytes at nested['deep']['value'] has no JSON form"),
+        ({"pair": (1, frozenset())}, "attribute 'pair' cannot be stored: frozenset at pair[1] has no JSON form"),
+        ({"d": {frozenset(): 1}}, "attribute 'd' cannot be stored: frozenset at d (in a key) has no JSON form"),
+        ({"d": {1: {2}}}, "attribute 'd' cannot be stored: set at d[1] has no JSON form"),
+        ({"size": Size.SMALL}, "attribute 'size' cannot be stored: Size has no JSON form"),
+        ({"name": Name("x")}, "attribute 'name' cannot be stored: Name has no JSON form"),
+        ({"when": datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/London"))}, "attribute 'when' cannot be stored: datetime with tzinfo"),
+        ({"when": datetime(2026, 1, 2, tzinfo=timezone(timedelta(hours=1), "CET"))}, "attribute 'when' cannot be stored: datetime with tzinfo"),
+        ({"when": datetime(2026, 10, 25, 1, 30, fold=1)}, "attribute 'when' cannot be stored: datetime with tzinfo None and fold=1"),
+        ({"__uuid__": {1}}, "attribute '__uuid__' cannot be stored: set has no JSON form"),
     ],
-    ids=["set", "in-a-list", "in-a-dict"],
+    ids=["set", "in-a-list", "in-an-object", "in-a-dict", "in-a-tuple", "key", "keyed", "IntEnum", "str-subclass",
+         "ZoneInfo", "named-zone", "fold", "tag-named"],
 )
-def test_an_unserialisable_value_raises_type_error_naming_the_attribute(attributes, name, type_name):
-    with pytest.raises(TypeError, match=f"attribute '{name}' cannot be stored: {type_name} is not JSON serialisable"):
+def test_a_value_with_no_exact_json_form_raises_type_error_naming_the_attribute(attributes, message):
+    with pytest.raises(TypeError, match=re.escape(message)):
         encode_attributes(attributes)
+
+
+def test_a_value_that_contains_itself_raises_type_error():
+    looped = []
+    looped.append(looped)
+    with pytest.raises(TypeError, match="contain themselves"):
+        encode_attributes({"looped": looped})
 
 
 # The sequenced item mapper
@@ -314,7 +519,75 @@ def test_a_stored_created_event_keeps_its_stored_position():
     assert (rebuilt.originator_version, rebuilt.foo) == (5, "bar")
 
 
-def test_an_item_with_an_unknown_topic_raises_topic_resolution_error():
-    item = SequencedItem(ENTITY_ID, 0, "esnb.course.events:Made", "{}")
-    with pytest.raises(TopicResolutionError, match=re.escape("'esnb.course.events:Made'")):
+def test_an_item_with_an_unknown_topic_raises_topic_resolution_error_naming_the_row():
+    item = SequencedItem(ENTITY_ID, 4, "esnb.course.events:Made", "{}")
+    with pytest.raises(TopicResolutionError) as raised:
         SequencedItemMapper().from_sequenced_item(item)
+    assert str(raised.value).startswith(
+        f"cannot read the event at position 4 of sequence {ENTITY_ID}: topic 'esnb.course.events:Made': "
+    )
+    assert isinstance(raised.value.__cause__, TopicResolutionError)
+
+
+@pytest.mark.parametrize(
+    "data, reason",
+    [
+        ('{"value":{"__uuid__":"x"}}', "__uuid__ cannot be read from 'x'"),
+        ('{"value":{"__datetime__":5}}', "__datetime__ cannot be read from 5"),
+        ('{"value":{"__decimal__":"abc"}}', "__decimal__ cannot be read from 'abc'"),
+        ("not JSON", "Expecting value"),
+        ("[1]", "the JSON holds a list"),
+    ],
+)
+def test_an_item_whose_data_cannot_be_read_raises_event_decoding_error_naming_the_row(data, reason):
+    item = SequencedItem(ENTITY_ID, 3, "esnb.course.events:AttributeChanged", data)
+    with pytest.raises(EventDecodingError) as raised:
+        SequencedItemMapper().from_sequenced_item(item)
+    assert str(raised.value).startswith(f"cannot read the event at position 3 of sequence {ENTITY_ID}: {reason}")
+    assert isinstance(raised.value.__cause__, ValueError)
+    assert isinstance(raised.value, EsnbError)
+
+
+@pytest.mark.parametrize("position", [True, False, 1.5, 1.0, "7", Decimal(1), None])
+def test_a_position_that_is_not_an_int_is_refused(position):
+    event = AttributeChanged(originator_id=ENTITY_ID, originator_version=position, name="n", value="v")
+    with pytest.raises(TypeError, match="AttributeChanged: attribute 'originator_version' must be an int"):
+        SequencedItemMapper().to_sequenced_item(event)
+
+
+@pytest.mark.parametrize("position", [-1, 2**63, 2**64])
+def test_a_position_out_of_the_bigint_range_is_refused(position):
+    event = AttributeChanged(originator_id=ENTITY_ID, originator_version=position, name="n", value="v")
+    with pytest.raises(ValueError, match=re.escape("attribute 'originator_version' must be from 0 to 2**63 - 1")):
+        SequencedItemMapper().to_sequenced_item(event)
+
+
+@pytest.mark.parametrize("position", [0, 2**63 - 1])
+def test_positions_at_the_ends_of_the_range_are_accepted(position):
+    event = AttributeChanged(originator_id=ENTITY_ID, originator_version=position, name="n", value="v")
+    assert SequencedItemMapper().to_sequenced_item(event).position == position
+
+
+@pytest.mark.parametrize("sequence_id", [str(ENTITY_ID), ENTITY_ID.int, ENTITY_ID.bytes, None])
+def test_a_sequence_id_that_is_not_a_uuid_is_refused(sequence_id):
+    event = Deposited(account_id=sequence_id, sequence_number=1, amount=Decimal("1"))
+    mapper = SequencedItemMapper(sequence_id_attr_name="account_id", position_attr_name="sequence_number")
+    with pytest.raises(TypeError, match="Deposited: attribute 'account_id' must be a UUID"):
+        mapper.to_sequenced_item(event)
+
+
+def test_writing_an_event_registers_its_class_and_nothing_else_does():
+    item = SequencedItem(UUID(int=2), 4, "test_mapping:Deposited", '{"amount":{"__decimal__":"1"}}')
+    mapper = SequencedItemMapper(sequence_id_attr_name="account_id", position_attr_name="sequence_number")
+    with pytest.raises(TopicResolutionError, match="not an event class"):
+        mapper.from_sequenced_item(item)
+    mapper.to_sequenced_item(Deposited(account_id=UUID(int=3), sequence_number=0, amount=Decimal("2")))
+    assert vars(mapper.from_sequenced_item(item)) == {"account_id": UUID(int=2), "sequence_number": 4, "amount": Decimal("1")}
+
+
+def test_a_refused_event_does_not_register_its_class():
+    mapper = SequencedItemMapper(sequence_id_attr_name="account_id", position_attr_name="sequence_number")
+    with pytest.raises(TypeError):
+        mapper.to_sequenced_item(Deposited(account_id=UUID(int=3), sequence_number=0, amount={1}))
+    with pytest.raises(TopicResolutionError, match="not an event class"):
+        resolve_topic("test_mapping:Deposited")

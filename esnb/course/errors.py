@@ -21,7 +21,7 @@ class DatabaseLockedError(EsnbError):
 
 
 class TopicResolutionError(EsnbError):
-    """A stored topic does not name an importable class."""
+    """A stored topic does not name an event class that this program has imported."""
 
 
 class EventDecodingError(EsnbError):

@@ -17,8 +17,11 @@ class SequencedItem(NamedTuple):
     data: str
 
 
-from esnb.course.topics import get_topic, resolve_topic
+from esnb.course.errors import EventDecodingError, TopicResolutionError
+from esnb.course.topics import register_event_class, resolve_topic
 from esnb.course.transcoding import decode_attributes, encode_attributes
+
+MAX_POSITION = 2**63 - 1  # the largest value of the BIGINT position column
 
 
 class SequencedItemMapper:
@@ -34,27 +37,47 @@ class SequencedItemMapper:
 
     def to_sequenced_item(self, event: Any) -> SequencedItem:
         """Flatten an event: two attributes become the sequence id and position, the rest become JSON."""
+        event_name = type(event).__name__
         attributes = dict(vars(event))
-        sequence_id = self._take(attributes, self.sequence_id_attr_name, event)
-        position = self._take(attributes, self.position_attr_name, event)
+        sequence_id = self._take(attributes, self.sequence_id_attr_name, event_name)
+        position = self._take(attributes, self.position_attr_name, event_name)
+        if type(sequence_id) is not UUID:
+            raise TypeError(
+                f"{event_name}: attribute {self.sequence_id_attr_name!r} must be a UUID, not {type(sequence_id).__name__}"
+            )
+        if type(position) is not int:
+            raise TypeError(f"{event_name}: attribute {self.position_attr_name!r} must be an int, not {type(position).__name__}")
+        if not 0 <= position <= MAX_POSITION:
+            raise ValueError(f"{event_name}: attribute {self.position_attr_name!r} must be from 0 to 2**63 - 1, not {position}")
         try:
             data = encode_attributes(attributes)
         except TypeError as error:
-            raise TypeError(f"{type(event).__name__}: {error}") from None
-        return SequencedItem(sequence_id, position, get_topic(type(event)), data)
+            raise TypeError(f"{event_name}: {error}") from None
+        topic = register_event_class(type(event))  # this program stores these events, so it may read them
+        return SequencedItem(sequence_id, position, topic, data)
 
     def from_sequenced_item(self, item: SequencedItem) -> Any:
         """Rebuild the event a sequenced item came from, without calling its __init__."""
         sequence_id, position, topic, data = item
-        cls = resolve_topic(topic)
+        try:
+            cls = resolve_topic(topic)
+        except TopicResolutionError as error:
+            raise TopicResolutionError(f"{self._unreadable(sequence_id, position)}: {error}") from error
+        try:
+            attributes = decode_attributes(data)
+        except ValueError as error:
+            raise EventDecodingError(f"{self._unreadable(sequence_id, position)}: {error}") from error
         event = cls.__new__(cls)
-        event.__dict__.update(
-            {self.sequence_id_attr_name: sequence_id, self.position_attr_name: position, **decode_attributes(data)}
-        )
+        event.__dict__.update({self.sequence_id_attr_name: sequence_id, self.position_attr_name: position, **attributes})
         return event
 
     @staticmethod
-    def _take(attributes: dict[str, Any], name: str, event: Any) -> Any:
+    def _take(attributes: dict[str, Any], name: str, event_name: str) -> Any:
         if name not in attributes:
-            raise AttributeError(f"{type(event).__name__} has no attribute {name!r} for the mapper to use")
+            raise AttributeError(f"{event_name} has no attribute {name!r} for the mapper to use")
         return attributes.pop(name)
+
+    @staticmethod
+    def _unreadable(sequence_id: UUID, position: int) -> str:
+        """The start of the message of an error met while reading a row: which row it is."""
+        return f"cannot read the event at position {position} of sequence {sequence_id}"
