@@ -221,7 +221,7 @@ class SQLAlchemyActiveRecordStrategy:
             if guarded is False:
                 raise UnguardedTableError(
                     f"table {self.table.name!r} has no unique index on (sequence_id, position), so it would store "
-                    "two events at one position: create it with SQLAlchemyDatastore.setup_table()"
+                    "two events at one position: declare one in its record class, and run setup_table(), which adds it"
                 )
             self.table_checked = guarded is True
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakSet
 
-from sqlalchemy import Connection, Engine, MetaData, Table, UniqueConstraint, create_engine, event, inspect, make_url
+from sqlalchemy import Connection, Engine, Index, MetaData, Table, UniqueConstraint, create_engine, event, inspect, make_url
 from sqlalchemy.exc import DBAPIError, NoSuchTableError
 from sqlalchemy.orm import scoped_session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
@@ -106,6 +106,16 @@ def with_inline_uniques(table: Table) -> Table:
     return copy
 
 
+def unique_indexes(table: Table) -> list[Index]:
+    """The table's uniqueness as indexes on a copy of it: its unique indexes, and one for each unique constraint."""
+    copy = table.to_metadata(MetaData())
+    found = [index for index in copy.indexes if index.unique]
+    for constraint in [c for c in copy.constraints if isinstance(c, UniqueConstraint)]:
+        name = constraint.name or f"{table.name}_{'_'.join(constraint.columns.keys())}_key"
+        found.append(Index(name, *constraint.columns, unique=True))
+    return found
+
+
 def has_unique_index(connection: Connection, table_name: str, columns: tuple[str, ...]) -> bool | None:
     """Whether a unique index or constraint covers exactly these columns; None if there is no such table."""
     inspector = inspect(connection)
@@ -177,8 +187,8 @@ class SQLAlchemyDatastore:
                 with self.engine.begin() as connection:
                     if not inspect(connection).has_table(table.name):
                         with_inline_uniques(table).create(connection)
-                    for index in table.indexes:
-                        if index.unique and not has_unique_index(connection, table.name, tuple(index.columns.keys())):
+                    for index in unique_indexes(table):
+                        if not has_unique_index(connection, table.name, tuple(index.columns.keys())):
                             index.create(connection)
                 return
             except DBAPIError:
