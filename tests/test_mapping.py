@@ -160,6 +160,12 @@ def test_the_message_about_a_long_topic_is_short(topic):
     assert len(str(raised.value)) < 500
 
 
+@pytest.mark.parametrize("topic", [None, b"esnb.course.events:Created", 7])
+def test_a_topic_that_is_not_a_str_raises_topic_resolution_error(topic):
+    with pytest.raises(TopicResolutionError, match=f"a topic is a str, not a {type(topic).__name__}"):
+        resolve_topic(topic)
+
+
 @pytest.mark.parametrize(
     "topic",
     [

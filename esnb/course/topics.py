@@ -18,6 +18,8 @@ def _shown(text: str) -> str:
 
 def _find_class(topic: str) -> type:
     """The class a topic names, among modules already imported, looked up through classes only."""
+    if type(topic) is not str:
+        raise TopicResolutionError(f"a topic is a str, not a {type(topic).__name__}")
     module_name, colon, qualname = topic.partition(":")
     if not (module_name and colon and qualname):
         raise TopicResolutionError(f"topic {_shown(topic)} is not of the form 'module:ClassName'")
