@@ -6,7 +6,8 @@ each client and the server. On request it:
 - drops the reply after the server has acted: `arm(b"COMMIT")` makes the next
   client packet that holds the statement word go through, waits for the
   server's reply, swallows it and closes that connection, so the client cannot
-  know whether the statement took effect;
+  know whether the statement took effect (or, with lose="request", closes the
+  connection before the packet reaches the server);
 - kills every open connection (`kill_all()`);
 - refuses connections (`refuse()`), by accepting and closing them at once.
 
@@ -82,8 +83,10 @@ class Proxy:
         self.stopping = threading.Event()
         self.trigger: re.Pattern[bytes] | None = None
         self.refuse_after_drop = False
+        self.lose_request = False
         self.refusing = threading.Event()
-        self.drops = 0  # replies dropped so far
+        self.drops = 0  # replies dropped, after the server acted, so far
+        self.lost_requests = 0  # trigger packets the server never saw, so far
         self.refused = 0  # connections refused so far
         self._start(self._accept, "proxy-accept")
 
@@ -98,14 +101,19 @@ class Proxy:
         """The same URL, pointed at the proxy."""
         return make_url(url).set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
 
-    def arm(self, word: bytes, refuse_after: bool = False) -> None:
-        """Drop the reply to the next client packet that holds the statement `word`.
+    def arm(self, word: bytes, refuse_after: bool = False, lose: str = "reply") -> None:
+        """Lose the reply to the next client packet that holds the statement `word`.
 
-        With `refuse_after`, the proxy also refuses every new connection from then on,
-        until `allow()`, so the client cannot read back what happened.
+        With lose="request" the packet itself is lost instead: the connection closes
+        before the server sees it. With `refuse_after`, the proxy also refuses every
+        new connection from then on, until `allow()`, so the client cannot read back
+        what happened.
         """
+        if lose not in ("reply", "request"):
+            raise ValueError(f"lose must be 'reply' or 'request', not {lose!r}")
         with self.lock:
             self.trigger = statement_word(word)
+            self.lose_request = lose == "request"
             self.refuse_after_drop = refuse_after
 
     def disarm(self) -> None:
@@ -126,7 +134,7 @@ class Proxy:
     def kill_all(self) -> int:
         """Close every open connection now; returns how many there were."""
         with self.lock:
-            links, self.links = self.links, []
+            links, self.links = [link for link in self.links if not link.closed.is_set()], []
         for link in links:
             link.close()
         return len(links)
@@ -172,39 +180,48 @@ class Proxy:
                 sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             link = Link(client, server)
             with self.lock:
-                self.links.append(link)
+                self.links = [open_link for open_link in self.links if not open_link.closed.is_set()] + [link]
             self._start(self._client_to_server, "proxy-up", link)
             self._start(self._server_to_client, "proxy-down", link)
 
     def _client_to_server(self, link: Link) -> None:
         tail = b""
+        fired: str | None = None
         while not link.closed.is_set():
             try:
                 data = link.client.recv(CHUNK)
                 if not data:
                     break
                 fired = self._fires(tail, data)
+                if fired == "request":
+                    break
                 link.server.sendall(data)
             except OSError:
                 break
             tail = (tail + data)[-64:]
-            if fired:
+            if fired == "reply":
                 link.doomed.set()
                 self._start(self._drop_reply, "proxy-drop", link)
-        link.close()
+        if not link.doomed.is_set():
+            link.close()
+        if fired == "request" and self.refusing.is_set():
+            self.kill_all()
 
-    def _fires(self, tail: bytes, data: bytes) -> bool:
-        """Whether `data` completes the armed statement word; disarms the proxy if so."""
+    def _fires(self, tail: bytes, data: bytes) -> str | None:
+        """What to lose, "reply" or "request", if `data` completes the armed statement word; disarms if so."""
         with self.lock:
             if self.trigger is None:
-                return False
+                return None
             found = self.trigger.search(tail + data)
             if found is None or found.end() <= len(tail):
-                return False
+                return None
             self.trigger = None
             if self.refuse_after_drop:
                 self.refusing.set()
-            return True
+            if self.lose_request:
+                self.lost_requests += 1
+                return "request"
+            return "reply"
 
     def _server_to_client(self, link: Link) -> None:
         while not link.closed.is_set():
@@ -234,6 +251,8 @@ class Proxy:
             if link in self.links:
                 self.links.remove(link)
         link.close()
+        if self.refusing.is_set():  # armed with refuse_after: no old connection may read back either
+            self.kill_all()
 
 
 class BlackHole:
