@@ -72,8 +72,10 @@ def check_int(value: Any, name: str, lowest: int | None = None, highest: int | N
     """Refuse an int argument that is not an int (bools, floats, strings, Decimals) or is out of range."""
     if type(value) is not int:
         raise TypeError(f"{name} must be an int, not {type(value).__name__} {value!r:.40}")
-    if (lowest is not None and value < lowest) or (highest is not None and value > highest):
-        raise ValueError(f"{name} must be from {lowest} to {highest if highest is not None else 'any int'}, not {value}")
+    if lowest is not None and value < lowest:
+        raise ValueError(f"{name} must be at least {lowest}, not {value}")
+    if highest is not None and value > highest:
+        raise ValueError(f"{name} must be at most {highest}, not {value}")
 
 
 def check_sequence_id(value: Any, name: str = "sequence_id") -> None:
