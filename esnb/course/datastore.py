@@ -183,17 +183,18 @@ class SQLAlchemyDatastore:
         Safe to call again, and from several processes at once.
         """
         for attempt in range(1, 4):
-            try:
-                with self.engine.begin() as connection:
-                    if not inspect(connection).has_table(table.name):
-                        with_inline_uniques(table).create(connection)
-                    for index in unique_indexes(table):
-                        if not has_unique_index(connection, table.name, tuple(index.columns.keys())):
-                            index.create(connection)
-                return
-            except DBAPIError:
-                if attempt == 3:
-                    raise  # not another process creating the same table at the same moment
+            with self.engine.connect() as connection:  # failing to connect is no race: that error goes straight up
+                try:
+                    with connection.begin():
+                        if not inspect(connection).has_table(table.name):
+                            with_inline_uniques(table).create(connection)
+                        for index in unique_indexes(table):
+                            if not has_unique_index(connection, table.name, tuple(index.columns.keys())):
+                                index.create(connection)
+                    return
+                except DBAPIError:
+                    if attempt == 3:
+                        raise  # not another process creating the same table at the same moment
 
     def drop_table(self, record_class: Any) -> None:
         """Drop the table of one record class, if it exists."""

@@ -54,5 +54,5 @@ class EventStore:
             try:
                 event = self.sequenced_item_mapper.from_sequenced_item(item)
             except EsnbError as error:  # a row that cannot be read: say which
-                raise type(error)(f"row {row_id}: {error}") from error
+                raise type(error)(f"row {row_id}: {error}") from None
             yield row_id, event

@@ -62,11 +62,11 @@ class SequencedItemMapper:
         try:
             cls = resolve_topic(topic)
         except TopicResolutionError as error:
-            raise TopicResolutionError(f"{self._unreadable(sequence_id, position)}: {error}") from error
+            raise TopicResolutionError(f"{self._unreadable(sequence_id, position)}: {error}") from None
         try:
             attributes = decode_attributes(data)
         except ValueError as error:
-            raise EventDecodingError(f"{self._unreadable(sequence_id, position)}: {error}") from error
+            raise EventDecodingError(f"{self._unreadable(sequence_id, position)}: {error}") from None  # the message says it all
         event = cls.__new__(cls)
         event.__dict__.update({self.sequence_id_attr_name: sequence_id, self.position_attr_name: position, **attributes})
         return event
