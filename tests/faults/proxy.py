@@ -13,6 +13,10 @@ each client and the server. On request it:
 
 `BlackHole` is a TCP server that accepts connections and never answers.
 Every wait is bounded, and `close()` stops every thread.
+
+The proxy finds statements by their text. psycopg stops sending a statement's text
+once it has prepared it (after 5 uses on one connection), so arm the proxy for a
+statement that its connection has not yet run 5 times; the tests check that it fired.
 """
 
 from __future__ import annotations
