@@ -85,9 +85,10 @@ def test_setup_connection_twice_keeps_one_database(datastore):
 def test_setup_connection_twice_then_close_leaves_no_connection(database):
     store = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=database))
     store.setup_connection()
-    store.setup_connection()
     store.setup_table(SequencedItemRecord)
     strategy = SQLAlchemyActiveRecordStrategy(session=store.session, active_record_class=SequencedItemRecord)
+    strategy.append(items_of(uuid.uuid4(), [0]))  # the first engine now holds pooled connections
+    store.setup_connection()
     strategy.append(items_of(uuid.uuid4(), [0]))
     store.close_connection()
     name = database.rsplit("/", 1)[1]
@@ -147,7 +148,7 @@ def test_bad_positions_are_refused_by_name(strategy, event_store, datastore, pos
     assert row_count(datastore) == 0
 
 
-def test_largest_position_is_stored(strategy):
+def test_the_largest_position_passes_the_range_check_and_is_refused_as_a_gap(strategy):
     sequence_id = uuid.uuid4()
     strategy.append(items_of(sequence_id, range(3)))
     with pytest.raises(SequenceGapError):
