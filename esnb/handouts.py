@@ -182,6 +182,7 @@ def write_page(path: Path, title: str, body: str) -> Path:
 
 def build(out_dir: Path, notebooks_dir: Path = NOTEBOOKS, pdf: bool = True) -> dict[str, list[Handout]]:
     """Both editions of every notebook in out_dir/EDITION/, with an index per edition and one overall."""
+    out_dir = out_dir.resolve()  # the browser loads each page by its file URI, which must be absolute
     notebooks = read_course(notebooks_dir)
     executable = find_browser()
     if executable is None:
