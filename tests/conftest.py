@@ -22,7 +22,7 @@ from esnb import (
     SQLAlchemySettings,
     database_url,
 )
-from esnb.databases import backend_name, scratch_database
+from esnb.databases import backend_name, is_in_memory, scratch_database
 
 SERVER_EXAMPLES = {
     "postgresql": "postgresql+psycopg://postgres@127.0.0.1:5432/test",
@@ -59,17 +59,15 @@ def database(backend: str) -> Iterator[str]:
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that takes `backend` runs once per backend: all four, or those its `backends` marker names."""
     if "backend" in metafunc.fixturenames:
-        wanted = getattr(metafunc.function, "backends", BACKENDS)
+        marker = metafunc.definition.get_closest_marker("backends")
+        wanted = list(marker.args) if marker else BACKENDS
+        if not wanted or not set(wanted) <= set(BACKENDS):
+            raise pytest.UsageError(
+                f"{metafunc.definition.nodeid}: @pytest.mark.backends takes one or more of {BACKENDS}, got {wanted}"
+            )
         metafunc.parametrize("backend", wanted, ids=wanted)
-
-
-def on_backends(*names: str):
-    """Run a test only on these backends (all four by default)."""
-    def mark(function):
-        function.backends = list(names)
-        return function
-    return mark
 
 
 @pytest.fixture
@@ -92,6 +90,21 @@ def event_store(strategy: SQLAlchemyActiveRecordStrategy) -> EventStore:
 
 
 # For the tests of the exercise checks
+
+
+@pytest.fixture
+def url() -> Iterator[str]:
+    """A new, empty database of the configured backend, removed afterwards."""
+    with scratch_database(database_url()) as scratch:
+        yield scratch
+
+
+@pytest.fixture
+def lasting_url() -> Iterator[str]:
+    """A scratch database that outlives its connections: the configured server, or else a SQLite file."""
+    configured = database_url()
+    with scratch_database("sqlite:///esnb.sqlite" if is_in_memory(configured) else configured) as scratch:
+        yield scratch
 
 
 @pytest.fixture

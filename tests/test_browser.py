@@ -12,7 +12,6 @@ import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ import pytest
 
 from esnb.browser import INSTALL_HINT, OFFLINE_FLAGS, find_browser
 from esnb.databases import ENVIRONMENT_VARIABLE, database_url, scratch_database
+from tests.support import free_port
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
@@ -44,12 +44,6 @@ RUN_TIMEOUT_MS = 240_000
 class Lab:
     url: str
     token: str
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def request(url: str, token: str, method: str = "GET") -> int:

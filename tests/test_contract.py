@@ -10,7 +10,7 @@ import uuid
 from collections import Counter
 
 import pytest
-from sqlalchemy import BigInteger, CheckConstraint, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import BigInteger, CheckConstraint, Integer, String, Text, UniqueConstraint
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy_utils import UUIDType
@@ -26,16 +26,7 @@ from esnb import (
     SQLAlchemyActiveRecordStrategy,
     mutate,
 )
-from tests.conftest import on_backends
-
-
-def items_of(sequence_id: uuid.UUID, positions: range | list[int]) -> list[SequencedItem]:
-    return [SequencedItem(sequence_id, p, "esnb.course.events:Created", f'{{"n":{p}}}') for p in positions]
-
-
-def row_count(datastore) -> int:
-    with datastore.engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(SequencedItemRecord.__table__)).scalar_one()
+from tests.support import items_of, row_count, two_sequences
 
 
 # The active record strategy
@@ -86,11 +77,6 @@ def test_taken_position_raises_concurrency_error_and_keeps_what_was_stored(strat
     assert strategy.list_items(sequence_id) == items_of(sequence_id, range(2))
     strategy.append(items_of(sequence_id, [2]))  # the session is still usable
     assert row_count(datastore) == 3
-
-
-def two_sequences() -> tuple[uuid.UUID, uuid.UUID]:
-    """Two new sequence ids, the first of which the strategy writes first."""
-    return tuple(sorted((uuid.uuid4(), uuid.uuid4()), key=str))  # type: ignore[return-value]
 
 
 def test_batch_is_all_or_nothing(strategy, datastore):
@@ -218,7 +204,7 @@ def test_repository_rebuilds_and_forgets_discarded(event_store):
 # Threads
 
 
-@on_backends("sqlite-file", "postgresql", "mysql")
+@pytest.mark.backends("sqlite-file", "postgresql", "mysql")
 def test_each_thread_gets_its_own_session(datastore):
     sessions = {}
 
@@ -234,7 +220,7 @@ def test_each_thread_gets_its_own_session(datastore):
     assert len({id(session) for session in sessions.values()}) == 3
 
 
-@on_backends("sqlite-file", "postgresql", "mysql")
+@pytest.mark.backends("sqlite-file", "postgresql", "mysql")
 def test_racing_writers_each_position_won_once(strategy, datastore):
     """8 threads append positions 0-199 of one sequence; one wins each, the rest get ConcurrencyError."""
     threads_count, positions = 8, 200
@@ -273,7 +259,7 @@ def test_racing_writers_each_position_won_once(strategy, datastore):
     assert row_count(datastore) == positions
 
 
-@on_backends("postgresql")
+@pytest.mark.backends("postgresql")
 def test_postgresql_reads_share_one_autocommit_pool_per_engine_and_close_it_with_the_engine(datastore, strategy):
     """No read borrows a connection that must switch to autocommit and back; none is left open afterwards."""
     second = SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=SequencedItemRecord)

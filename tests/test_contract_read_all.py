@@ -12,11 +12,8 @@ import uuid
 import pytest
 from sqlalchemy import Engine, event, select
 
-from esnb import AttributeChanged, ConcurrencyError, Created, SequencedItem, SequencedItemRecord
-
-
-def items_of(sequence_id: uuid.UUID, positions: range | list[int]) -> list[SequencedItem]:
-    return [SequencedItem(sequence_id, p, "esnb.course.events:Created", f'{{"n":{p}}}') for p in positions]
+from esnb import AttributeChanged, ConcurrencyError, Created, SequencedItemRecord
+from tests.support import items_of
 
 
 def table_ids(datastore) -> list[int]:

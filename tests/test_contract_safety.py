@@ -38,22 +38,11 @@ from esnb import (
     UnguardedTableError,
     mutate,
 )
-from tests.conftest import on_backends
-
-TOPIC = "esnb.course.events:Created"
-
-
-def items_of(sequence_id: uuid.UUID, positions, data: str = "{}") -> list[SequencedItem]:
-    return [SequencedItem(sequence_id, p, TOPIC, data) for p in positions]
+from tests.support import TOPIC, items_of, row_count
 
 
 def stored_positions(strategy: SQLAlchemyActiveRecordStrategy, sequence_id: uuid.UUID) -> list[int]:
     return [item.position for item in strategy.list_items(sequence_id)]
-
-
-def row_count(datastore: SQLAlchemyDatastore) -> int:
-    with datastore.engine.connect() as connection:
-        return connection.execute(select(func.count()).select_from(SequencedItemRecord.__table__)).scalar_one()
 
 
 # Item 15: an empty append does nothing
@@ -81,7 +70,7 @@ def test_setup_connection_twice_keeps_one_database(datastore):
     assert stored_positions(late, sequence_id) == [0]
 
 
-@on_backends("postgresql")
+@pytest.mark.backends("postgresql")
 def test_setup_connection_twice_then_close_leaves_no_connection(database):
     store = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=database))
     store.setup_connection()
@@ -216,7 +205,7 @@ def test_event_over_the_limit_is_refused_before_writing(strategy, datastore):
     assert row_count(datastore) == 0
 
 
-@on_backends("mysql")
+@pytest.mark.backends("mysql")
 def test_mariadb_connections_are_strict(datastore):
     with datastore.engine.connect() as connection:
         mode = connection.execute(text("SELECT @@SESSION.sql_mode")).scalar_one()
@@ -247,14 +236,14 @@ def test_appends_that_would_skip_or_repeat_are_refused(strategy, datastore, posi
     assert row_count(datastore) == 0
 
 
-@on_backends("sqlite-memory")
+@pytest.mark.backends("sqlite-memory")
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(attempts=st.lists(st.lists(st.integers(0, 6), min_size=0, max_size=4), max_size=12))
 def test_no_calls_store_a_gap(strategy, attempts):
     sequence_id = uuid.uuid4()
     for positions in attempts:
         try:
-            strategy.append(items_of(sequence_id, positions, data=f'{{"batch":{positions}}}'))
+            strategy.append(items_of(sequence_id, positions, tag=f"batch {positions}"))
         except (SequenceGapError, ConcurrencyError, ValueError):
             pass
     stored = stored_positions(strategy, sequence_id)
@@ -277,7 +266,7 @@ def test_retry_that_differs_is_a_conflict(strategy):
     sequence_id = uuid.uuid4()
     strategy.append(items_of(sequence_id, range(3)))
     with pytest.raises(ConcurrencyError):
-        strategy.append(items_of(sequence_id, [2], data='{"other":1}'))
+        strategy.append(items_of(sequence_id, [2], tag="other"))
     with pytest.raises(ConcurrencyError):
         strategy.append(items_of(sequence_id, range(1, 5)))  # two stored already, two new: not a retry
     assert stored_positions(strategy, sequence_id) == [0, 1, 2]
@@ -315,7 +304,7 @@ def test_seed_style_table_is_created_with_its_unique_index_in_one_statement(data
     sequence_id = uuid.uuid4()
     strategy.append(items_of(sequence_id, [0]))
     with pytest.raises(ConcurrencyError):
-        strategy.append(items_of(sequence_id, [0], data='{"other":1}'))
+        strategy.append(items_of(sequence_id, [0], tag="other"))
 
 
 def bare_table(datastore: SQLAlchemyDatastore) -> Table:
@@ -339,12 +328,12 @@ def test_store_refuses_a_table_without_its_unique_index_until_setup_table_adds_i
         sequence_id = uuid.uuid4()
         strategy.append(items_of(sequence_id, [0]))
         with pytest.raises(ConcurrencyError):
-            strategy.append(items_of(sequence_id, [0], data='{"other":1}'))
+            strategy.append(items_of(sequence_id, [0], tag="other"))
     finally:
         store.close_connection()
 
 
-@on_backends("sqlite-file", "postgresql", "mysql")
+@pytest.mark.backends("sqlite-file", "postgresql", "mysql")
 def test_concurrent_setup_table_all_succeed(database):
     creators = 6
     for _round in range(3):

@@ -5,34 +5,17 @@ They run on the configured database (SQLite in memory by default), in a scratch 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from uuid import uuid4
 
 import pytest
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from esnb import ActiveRecord, SequencedItemRecord, SQLAlchemyDatastore, SQLAlchemySettings, database_url
-from esnb.databases import is_in_memory, scratch_database
+from esnb import ActiveRecord, SequencedItemRecord, SQLAlchemyDatastore, SQLAlchemySettings
 from esnb.exercises import PLACEHOLDER
 from esnb.exercises.nb05 import check_positions_of, check_try_append
 
 Record = SequencedItemRecord
-
-
-@pytest.fixture
-def url() -> Iterator[str]:
-    with scratch_database(database_url()) as scratch:
-        yield scratch
-
-
-@pytest.fixture
-def lasting_url() -> Iterator[str]:
-    """A scratch database that outlives its connections: the configured server, or else a SQLite file."""
-    configured = database_url()
-    with scratch_database("sqlite:///esnb.sqlite" if is_in_memory(configured) else configured) as scratch:
-        yield scratch
-
 
 
 def query(sequence_id):

@@ -7,27 +7,18 @@ and must leave the course's subscriber list exactly as they found it.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from esnb import ExampleApplication, database_url, subscribe, subscribers, unsubscribe
-from esnb.databases import scratch_database
+from esnb import ExampleApplication, subscribe, subscribers, unsubscribe
 from esnb.exercises import PLACEHOLDER
 from esnb.exercises.nb09 import check_event_counter, check_rename
 
 NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
 
 
-@pytest.fixture
-def url() -> Iterator[str]:
-    with scratch_database(database_url()) as scratch:
-        yield scratch
-
-
 pytestmark = pytest.mark.usefixtures("subscribers_kept")
-
 
 
 # Exercise 9.1

@@ -6,7 +6,6 @@ and must leave the course's subscriber list exactly as they found it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import inspect, select
@@ -17,32 +16,15 @@ from esnb import (
     SQLAlchemyDatastore,
     SQLAlchemySettings,
     UnitOfWork,
-    database_url,
     unsubscribe,
 )
-from esnb.databases import is_in_memory, scratch_database
 from esnb.exercises import PLACEHOLDER
 from esnb.exercises.nb10 import check_add_suffix, check_one_entity_unit_of_work
 
 NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
 
 
-@pytest.fixture
-def url() -> Iterator[str]:
-    with scratch_database(database_url()) as scratch:
-        yield scratch
-
-
-@pytest.fixture
-def lasting_url() -> Iterator[str]:
-    """A scratch database that outlives its connections: the configured server, or else a SQLite file."""
-    configured = database_url()
-    with scratch_database("sqlite:///esnb.sqlite" if is_in_memory(configured) else configured) as scratch:
-        yield scratch
-
-
 pytestmark = pytest.mark.usefixtures("subscribers_kept")
-
 
 
 # Exercise 10.1

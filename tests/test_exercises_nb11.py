@@ -5,33 +5,17 @@ They run on the configured database (SQLite in memory by default), in a scratch 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from itertools import islice
 from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
 
-from esnb import ActiveRecord, SequencedItemRecord, SQLAlchemyDatastore, SQLAlchemySettings, database_url
-from esnb.databases import is_in_memory, scratch_database
+from esnb import ActiveRecord, SequencedItemRecord, SQLAlchemyDatastore, SQLAlchemySettings
 from esnb.exercises import PLACEHOLDER
 from esnb.exercises.nb11 import check_append_in_batches, check_next_page
 
 NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
-
-
-@pytest.fixture
-def url() -> Iterator[str]:
-    with scratch_database(database_url()) as scratch:
-        yield scratch
-
-
-@pytest.fixture
-def lasting_url() -> Iterator[str]:
-    configured = database_url()
-    with scratch_database("sqlite:///esnb.sqlite" if is_in_memory(configured) else configured) as scratch:
-        yield scratch
-
 
 
 # Exercise 11.1

@@ -18,7 +18,6 @@ free ports and need none.
 
 from __future__ import annotations
 
-import json
 import random
 import re
 import sqlite3
@@ -49,15 +48,14 @@ from esnb import (
     SQLAlchemySettings,
 )
 from esnb.databases import scratch_database
-from tests.conftest import on_backends
 from tests.faults.proxy import BlackHole, Proxy
 from tests.faults.servers import PrivateMariaDB, PrivatePostgreSQL, PrivateServer, ServerUnavailable
+from tests.support import items_of
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
 T = TypeVar("T")
 TABLE = SequencedItemRecord.__table__
-TOPIC = "esnb.course.events:Created"
 CALL_LIMIT = 60.0  # no single call may take longer: past it, the test fails as a hang
 TIMED_OUT = re.compile(r"time[sd]?[ -]?out", re.IGNORECASE)
 
@@ -93,10 +91,6 @@ def bounded(seconds: float, call: Callable[[], T], what: str) -> T:
     return outcome["value"]
 
 
-def items_of(sequence_id: uuid.UUID, positions: range | list[int], tag: str = "") -> list[SequencedItem]:
-    return [SequencedItem(sequence_id, p, TOPIC, json.dumps({"n": p, "tag": tag})) for p in positions]
-
-
 @contextmanager
 def connected(url: str, **settings: float) -> Iterator[SQLAlchemyActiveRecordStrategy]:
     """An active record strategy on `url`, its table created; the datastore is closed afterwards."""
@@ -129,7 +123,7 @@ def trigger_word(backend: str, size: int) -> bytes:
 # Unknown outcomes (item 6)
 
 
-@on_backends("postgresql", "mysql")
+@pytest.mark.backends("postgresql", "mysql")
 @pytest.mark.parametrize("size", [1, 600], ids=["small", "large"])
 def test_an_append_whose_reply_is_lost_returns_normally_and_stores_once(backend, database, size):
     word = trigger_word(backend, size)
@@ -147,7 +141,7 @@ def test_an_append_whose_reply_is_lost_returns_normally_and_stores_once(backend,
         assert strategy.list_items(sequence_id) == appended + after
 
 
-@on_backends("postgresql", "mysql")
+@pytest.mark.backends("postgresql", "mysql")
 def test_an_append_whose_request_is_lost_is_stored_once(backend, database):
     word = trigger_word(backend, 3)
     sequence_id, appended = uuid.uuid4(), []
@@ -161,7 +155,7 @@ def test_an_append_whose_request_is_lost_is_stored_once(backend, database):
         assert stored(database, [sequence_id]) == appended
 
 
-@on_backends("postgresql", "mysql")
+@pytest.mark.backends("postgresql", "mysql")
 def test_an_append_that_cannot_be_checked_raises_unknown_outcome_and_can_be_retried(backend, database):
     unknown_outcome_error = esnb_error("UnknownOutcomeError")
     sequence_id = uuid.uuid4()
@@ -331,7 +325,7 @@ class Killer(threading.Thread):
         self.engine.dispose()
 
 
-@on_backends("postgresql", "mysql")
+@pytest.mark.backends("postgresql", "mysql")
 def test_killing_the_stores_connections_costs_no_failed_call(backend, database):
     ledger = Ledger()
     with connected(database) as strategy:
@@ -460,7 +454,7 @@ def write_locked(database: str) -> Iterator[sqlite3.Connection]:
         blocker.close()
 
 
-@on_backends("sqlite-file")
+@pytest.mark.backends("sqlite-file")
 def test_an_append_blocked_by_another_writer_raises_database_locked(database):
     database_locked_error = esnb_error("DatabaseLockedError")
     lock_timeout, margin = 1.0, 2.0
@@ -480,7 +474,7 @@ def test_an_append_blocked_by_another_writer_raises_database_locked(database):
         assert strategy.list_items(sequence_id) == batch
 
 
-@on_backends("sqlite-file")
+@pytest.mark.backends("sqlite-file")
 def test_an_append_waits_out_a_short_write_lock(database):
     sequence_id = uuid.uuid4()
     batch = items_of(sequence_id, range(3))

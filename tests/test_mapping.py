@@ -28,6 +28,7 @@ from esnb import (
     register_event_class,
     resolve_topic,
 )
+from tests.support import assert_exactly
 
 ENTITY_ID = UUID(int=1)
 
@@ -325,22 +326,6 @@ def test_encoding_is_compact_and_keeps_attribute_order():
 )
 def test_tuples_keys_and_tag_like_dictionaries_come_back_exactly(value):
     assert_exactly(decode_attributes(encode_attributes({"value": value}))["value"], value)
-
-
-def assert_exactly(got, expected):
-    """Equal, and of the same types all the way down, dictionary keys included."""
-    assert type(got) is type(expected), (got, expected)
-    if isinstance(expected, (list, tuple)):
-        assert len(got) == len(expected)
-        for got_item, item in zip(got, expected):
-            assert_exactly(got_item, item)
-    elif isinstance(expected, dict):
-        assert list(got) == list(expected)
-        for got_key, key in zip(got, expected):
-            assert_exactly(got_key, key)
-            assert_exactly(got[got_key], expected[key])
-    else:
-        assert got == expected
 
 
 @pytest.mark.parametrize("name", ["__uuid__", "__datetime__", "__decimal__", "__tuple__", "__pairs__"])

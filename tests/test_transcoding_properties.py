@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from esnb import decode_attributes, encode_attributes
 from esnb.course.transcoding import _DECODERS
+from tests.support import assert_exactly
 
 TAGS = sorted(_DECODERS)
 
@@ -92,28 +93,6 @@ def with_one_refused(children: st.SearchStrategy) -> st.SearchStrategy:
 
 
 unstorable = st.recursive(refused_leaves, with_one_refused, max_leaves=5)
-
-
-def assert_exactly(got: Any, expected: Any, where: str = "value") -> None:
-    """Equal, with the same types all the way down, dictionary keys included; NaN equals NaN."""
-    assert type(got) is type(expected), f"{where}: {type(expected).__name__} came back as {type(got).__name__}"
-    if isinstance(expected, (list, tuple)):
-        assert len(got) == len(expected), where
-        for index, (got_item, item) in enumerate(zip(got, expected)):
-            assert_exactly(got_item, item, f"{where}[{index}]")
-    elif isinstance(expected, dict):
-        assert len(got) == len(expected), where
-        for (got_key, got_item), (key, item) in zip(got.items(), expected.items()):
-            assert_exactly(got_key, key, f"key of {where}")
-            assert_exactly(got_item, item, f"{where}[{key!r}]")
-    elif isinstance(expected, float):
-        assert repr(got) == repr(expected), where  # keeps -0.0, inf and nan apart from the rest
-    elif isinstance(expected, Decimal):
-        assert got.as_tuple() == expected.as_tuple(), where  # keeps 1.0 and 1.00 apart, and compares NaNs
-    elif isinstance(expected, datetime):
-        assert (got.isoformat(), got.tzname(), got.fold) == (expected.isoformat(), expected.tzname(), expected.fold)
-    else:
-        assert got == expected, where
 
 
 @given(st.dictionaries(names, values, max_size=4))

@@ -35,13 +35,6 @@ REPLY_WAIT = 10.0  # longest wait for the server's reply to a doomed packet
 QUIET = 0.15  # the reply is complete once the server has sent nothing for this long
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def close_quietly(sock: socket.socket) -> None:
     """Shut a socket down both ways, which wakes a thread blocked on it, and close it."""
     try:

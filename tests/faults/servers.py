@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from tests.faults.proxy import free_port
+from tests.support import free_port
 
 POSTGRESQL_BIN = Path(os.environ.get("ESNB_POSTGRESQL_BIN", "/usr/lib/postgresql/15/bin"))
 MARIADB_INSTALL_DB = os.environ.get("ESNB_MARIADB_INSTALL_DB", "/usr/bin/mariadb-install-db")
