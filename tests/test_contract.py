@@ -205,22 +205,6 @@ def test_repository_rebuilds_and_forgets_discarded(event_store):
 
 
 @pytest.mark.backends("sqlite-file", "postgresql", "mysql")
-def test_each_thread_gets_its_own_session(datastore):
-    sessions = {}
-
-    def remember(name):
-        sessions[name] = datastore.session()
-        datastore.session.remove()
-
-    threads = [threading.Thread(target=remember, args=(n,)) for n in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len({id(session) for session in sessions.values()}) == 3
-
-
-@pytest.mark.backends("sqlite-file", "postgresql", "mysql")
 def test_racing_writers_each_position_won_once(strategy, datastore):
     """8 threads append positions 0-199 of one sequence; one wins each, the rest get ConcurrencyError."""
     threads_count, positions = 8, 200
