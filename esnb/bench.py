@@ -220,7 +220,7 @@ def available_contenders(backend: str) -> tuple[list[str], list[str]]:
     for key, contender in contenders_for(backend).items():
         if key.startswith("es-"):
             try:
-                import eventsourcing  # noqa: F401
+                import eventsourcing
 
                 if backend == "postgresql":
                     import eventsourcing.postgres  # noqa: F401
@@ -232,7 +232,8 @@ def available_contenders(backend: str) -> tuple[list[str], list[str]]:
 
 
 def measure(base_url: str, sizes: Sizes, repeats: int, contender_keys: list[str] | None = None,
-            memory: bool = False, durable: bool = False, progress: Any = None, clock: str = "wall") -> tuple[dict[str, Outcome], list[str]]:
+            memory: bool = False, durable: bool = False, progress: Any = None,
+            clock: str = "wall") -> tuple[dict[str, Outcome], list[str]]:
     """Run every contender on one backend, each in a fresh process."""
     keys, notes = available_contenders(backend_name(base_url))
     keys = [key for key in keys if key in (contender_keys or DEFAULT_CONTENDERS)]
@@ -313,14 +314,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m esnb.bench", description=__doc__.split("\n\n")[0])
     parser.add_argument("--aggregates", type=int, default=Sizes.aggregates, help="aggregates (default %(default)s)")
     parser.add_argument("--events", type=int, default=Sizes.events, help="events per aggregate (default %(default)s)")
-    parser.add_argument("--page-size", type=int, default=Sizes.page_size, help="read-all page size (default %(default)s)")
+    parser.add_argument("--page-size", type=int, default=Sizes.page_size,
+                        help="read-all page size (default %(default)s)")
     parser.add_argument("--repeats", type=int, default=2,
                         help="timed runs of each contender (default %(default)s; more give steadier medians)")
     parser.add_argument("--durable", action="store_true",
                         help="PostgreSQL: keep the server's synchronous_commit, so each commit waits for the disk")
     parser.add_argument("--backends", default=",".join(BACKENDS),
                         help="comma-separated, from %(default)s; postgresql needs a server URL")
-    parser.add_argument("--contenders", default="", help="comma-separated, from raw,es-application,es-aggregate,esnb-strategy,esnb "
+    parser.add_argument("--contenders", default="",
+                        help="comma-separated, from raw,es-application,es-aggregate,esnb-strategy,esnb "
                              "(default: all but esnb-strategy)")
     parser.add_argument("--database-url", default=None,
                         help="server URL for the postgresql backend (default: $ESNB_DATABASE_URL)")

@@ -230,7 +230,9 @@ class Esnb(Contender):
         self.datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=url))
         self.datastore.setup_connection()
         self.datastore.setup_table(SequencedItemRecord)
-        strategy = SQLAlchemyActiveRecordStrategy(session=self.datastore.session, active_record_class=SequencedItemRecord)
+        strategy = SQLAlchemyActiveRecordStrategy(
+            session=self.datastore.session, active_record_class=SequencedItemRecord
+        )
         self.event_store = EventStore(active_record_strategy=strategy, sequenced_item_mapper=SequencedItemMapper())
 
     def append(self, events: list[Any]) -> None:

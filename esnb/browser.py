@@ -87,7 +87,9 @@ class HeadlessBrowser:
             raise
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self._stop()
 
     def load(self, url: str) -> None:
@@ -100,7 +102,8 @@ class HeadlessBrowser:
         """The value of a JavaScript expression in the page, once any promise it gives has settled."""
         result = self._call("Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True})
         if "exceptionDetails" in result:
-            raise BrowserError(f"script failed in the page: {result['exceptionDetails'].get('exception', {}).get('description')}")
+            description = result["exceptionDetails"].get("exception", {}).get("description")
+            raise BrowserError(f"script failed in the page: {description}")
         return result["result"].get("value")
 
     def print_pdf(self, target: Path) -> Path:

@@ -30,7 +30,8 @@ def student_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 
 def instructor_edition(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of the notebook with every solution cell's input and outputs shown, not hidden, and no screen-only cell."""
+    """A copy of the notebook with every solution cell's input and outputs shown, not hidden,
+    and no screen-only cell."""
     instructor = copy.deepcopy(notebook)
     instructor.cells = [cell for cell in instructor.cells if SCREEN_ONLY_TAG not in tags(cell)]
     for cell in instructor.cells:

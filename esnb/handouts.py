@@ -94,10 +94,14 @@ def to_html(notebook: Notebook, edition: str, svgs: dict[str, str], exporter: HT
     """One edition of a notebook as a self-contained HTML page, with its diagrams drawn."""
     content = EDITIONS[edition](notebook.content)
     content.metadata["title"] = notebook.title
-    placeholders = {source: f'<div class="esnb-diagram" data-diagram="{index}"></div>' for index, source in enumerate(svgs)}
+    placeholders = {
+        source: f'<div class="esnb-diagram" data-diagram="{index}"></div>' for index, source in enumerate(svgs)
+    }
     for cell in content.cells:
         if cell.cell_type == "markdown":
-            cell.source = replace_mermaid(cell.source, {source: f"\n\n{div}\n\n" for source, div in placeholders.items()})
+            cell.source = replace_mermaid(
+                cell.source, {source: f"\n\n{div}\n\n" for source, div in placeholders.items()}
+            )
         for output in cell.get("outputs", []):
             if output["output_type"] == "error":
                 output["traceback"] = last_exception(output["traceback"])
@@ -163,13 +167,16 @@ def write_index(folder: Path, edition: str, handouts: list[Handout], combined: P
             f"<br><span>{html.escape(handout.summary)}</span></li>"
         )
     everything = f'<p>All notebooks in one file: <a href="{combined.name}">{combined.name}</a></p>' if combined else ""
-    return write_page(folder / "index.html", f"esnb · {EDITION_TITLES[edition]}", f"{everything}<ol>{''.join(items)}</ol>")
+    return write_page(
+        folder / "index.html", f"esnb · {EDITION_TITLES[edition]}", f"{everything}<ol>{''.join(items)}</ol>"
+    )
 
 
 def write_page(path: Path, title: str, body: str) -> Path:
     """A small stand-alone HTML page."""
     style = (
-        "body{font:16px/1.5 Arial,'Liberation Sans',Helvetica,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem}"
+        "body{font:16px/1.5 Arial,'Liberation Sans',Helvetica,sans-serif;"
+        "max-width:44rem;margin:2rem auto;padding:0 1rem}"
         "li{margin:.6rem 0}li span{color:#57606a;font-size:.9rem}"
     )
     path.write_text(
@@ -186,7 +193,8 @@ def build(out_dir: Path, notebooks_dir: Path = NOTEBOOKS, pdf: bool = True) -> d
     notebooks = read_course(notebooks_dir)
     executable = find_browser()
     if executable is None:
-        print(f"esnb.handouts: no browser found, so HTML only, with diagrams as source: {INSTALL_HINT}", file=sys.stderr)
+        print(f"esnb.handouts: no browser found, so HTML only, with diagrams as source: {INSTALL_HINT}",
+              file=sys.stderr)
         return write_editions(out_dir, notebooks, None, pdf=False)
     with HeadlessBrowser(executable) as browser:
         return write_editions(out_dir, notebooks, browser, pdf)
@@ -230,7 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     built = build(options.out_dir, options.notebooks, options.pdf)
     count = sum(len(handouts) for handouts in built.values())
-    print(f"{count} handouts in {len(built)} editions in {time.monotonic() - started:.0f} s: {options.out_dir / 'index.html'}")
+    print(f"{count} handouts in {len(built)} editions in {time.monotonic() - started:.0f} s: "
+          f"{options.out_dir / 'index.html'}")
     return 0
 
 

@@ -57,7 +57,8 @@ def render_svgs(sources: Iterable[str], browser: HeadlessBrowser) -> dict[str, s
         return {}
     with tempfile.TemporaryDirectory(prefix="esnb-mermaid-") as folder:
         page = Path(folder) / "mermaid.html"
-        page.write_text(f'<!DOCTYPE html><meta charset="utf-8"><script src="{MERMAID_JS.as_uri()}"></script>', encoding="utf-8")
+        page.write_text(f'<!DOCTYPE html><meta charset="utf-8"><script src="{MERMAID_JS.as_uri()}"></script>',
+                        encoding="utf-8")
         browser.load(page.as_uri())
         results = browser.evaluate(DRAW % (json.dumps(FONT_FAMILY), json.dumps(distinct)))
     svgs = {}

@@ -15,7 +15,7 @@ INSTALL_HINT = "run the README's lab command, or: pip install -e '.[lab]'"
 
 
 def _python() -> str | None:
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 -- a learner's kernel may be older than the package allows
         return f"Python {sys.version_info.major}.{sys.version_info.minor} is too old: use 3.10 or newer"
     return None
 

@@ -55,7 +55,9 @@ def database(backend: str) -> Iterator[str]:
         with scratch_database(url) as scratch:
             yield scratch
     except OperationalError as error:
-        pytest.fail(f"needs the {SERVER_NAMES.get(backend, backend)} server at {url}, which did not answer: {error.orig}")
+        pytest.fail(
+            f"needs the {SERVER_NAMES.get(backend, backend)} server at {url}, which did not answer: {error.orig}"
+        )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

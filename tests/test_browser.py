@@ -30,7 +30,9 @@ from tests.support import free_port
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
 except ImportError:
-    pytest.skip("needs Playwright for Python: pip install playwright (no 'playwright install' needed)", allow_module_level=True)
+    pytest.skip(
+        "needs Playwright for Python: pip install playwright (no 'playwright install' needed)", allow_module_level=True
+    )
 
 pytestmark = pytest.mark.slow
 
@@ -87,8 +89,10 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
     lab = Lab(url=f"http://127.0.0.1:{free_port()}", token=secrets.token_hex(16))
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={lab.url.rsplit(':', 1)[1]}",
-        "--ServerApp.port_retries=0", f"--IdentityProvider.token={lab.token}", f"--ServerApp.root_dir={home / 'notebooks'}",
-        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--ServerApp.port_retries=0", f"--IdentityProvider.token={lab.token}",
+        f"--ServerApp.root_dir={home / 'notebooks'}",
+        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
@@ -154,7 +158,8 @@ RUN_ALL = """async (timeout) => {
   for (;;) {
     const idle = panel.sessionContext.session.kernel.status === "idle";
     const cells = codeCells();
-    if (idle && (cells.every((cell) => cell.executionCount !== null) || cells.some((cell) => failed(cell) && !intended(cell)))) {
+    const finished = cells.every((cell) => cell.executionCount !== null);
+    if (idle && (finished || cells.some((cell) => failed(cell) && !intended(cell)))) {
       break;
     }
     if (Date.now() > deadline) throw new Error(`Run All did not finish within ${timeout} ms`);
@@ -186,7 +191,8 @@ def open_notebook(browser: Browser, lab: Lab, name: str) -> Page:
     page.set_default_timeout(120_000)
     page.goto(f"{lab.url}/lab/tree/{name}.ipynb?reset&token={lab.token}")
     page.wait_for_function("() => window.jupyterapp !== undefined")
-    page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget?.context?.path === {json.dumps(name + '.ipynb')}")
+    path = json.dumps(name + ".ipynb")
+    page.wait_for_function(f"() => window.jupyterapp.shell.currentWidget?.context?.path === {path}")
     page.evaluate(OPEN, f"{name}.ipynb")
     return page
 

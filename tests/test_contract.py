@@ -28,7 +28,6 @@ from esnb import (
 )
 from tests.support import items_of, row_count, two_sequences
 
-
 # The active record strategy
 
 
@@ -84,7 +83,7 @@ def test_batch_is_all_or_nothing(strategy, datastore):
     strategy.append(items_of(taken, [0]))
     clash = SequencedItem(taken, 0, "esnb.course.events:Created", '{"n":"other"}')
     with pytest.raises(ConcurrencyError):
-        strategy.append(items_of(free, range(0, 6)) + [clash])
+        strategy.append([*items_of(free, range(6)), clash])
     assert strategy.list_items(free) == []
     assert row_count(datastore) == 1
 
@@ -94,7 +93,7 @@ def test_batch_larger_than_one_insert_is_all_or_nothing(strategy, datastore):
     strategy.append(items_of(taken, [0]))
     clash = SequencedItem(taken, 0, "esnb.course.events:Created", '{"n":"other"}')
     with pytest.raises(ConcurrencyError):
-        strategy.append(items_of(free, range(1199)) + [clash])
+        strategy.append([*items_of(free, range(1199)), clash])
     assert row_count(datastore) == 1
     strategy.append(items_of(free, range(1199)))
     assert len(strategy.list_items(free)) == 1199

@@ -28,10 +28,10 @@ from esnb import (
     EsnbError,
     EventSourcedRepository,
     EventStore,
-    SequenceGapError,
     SequencedItem,
     SequencedItemMapper,
     SequencedItemRecord,
+    SequenceGapError,
     SQLAlchemyActiveRecordStrategy,
     SQLAlchemyDatastore,
     SQLAlchemySettings,
@@ -81,7 +81,8 @@ def test_setup_connection_twice_then_close_leaves_no_connection(database):
     strategy.append(items_of(uuid.uuid4(), [0]))
     store.close_connection()
     name = database.rsplit("/", 1)[1]
-    admin = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=database.rsplit("/", 1)[0] + "/postgres"))
+    admin_url = database.rsplit("/", 1)[0] + "/postgres"
+    admin = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=admin_url))
     admin.setup_connection()
     try:
         with admin.engine.connect() as connection:
@@ -112,7 +113,7 @@ def test_closed_datastore_refuses_use_and_opens_again(datastore):
         with pytest.raises(DatastoreClosedError, match="closed"):
             use()
     with pytest.raises(EsnbError, match="setup_connection"):
-        datastore.session
+        _ = datastore.session
     datastore.setup_connection()
     datastore.setup_table(SequencedItemRecord)
     reopened = SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=SequencedItemRecord)
@@ -157,7 +158,9 @@ def test_ids_that_are_not_uuids_are_refused_by_name(strategy, event_store, datas
     assert row_count(datastore) == 0
 
 
-@pytest.mark.parametrize(("page_size", "error"), [(0, ValueError), (-3, ValueError), (2.0, TypeError), (True, TypeError)])
+@pytest.mark.parametrize(
+    ("page_size", "error"), [(0, ValueError), (-3, ValueError), (2.0, TypeError), (True, TypeError)]
+)
 def test_bad_page_sizes_are_refused_by_name(event_store, page_size, error):
     with pytest.raises(error, match="page_size"):
         next(event_store.read_all(page_size=page_size))
@@ -337,20 +340,22 @@ def test_store_refuses_a_table_without_its_unique_index_until_setup_table_adds_i
 def test_concurrent_setup_table_all_succeed(database):
     creators = 6
     for _round in range(3):
-        stores = [SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=database)) for _ in range(creators)]
+        stores = [
+            SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=database)) for _ in range(creators)
+        ]
         for store in stores:
             store.setup_connection()
         barrier = threading.Barrier(creators)
         errors: list[BaseException] = []
 
-        def create(store: SQLAlchemyDatastore) -> None:
+        def create(store: SQLAlchemyDatastore, barrier: threading.Barrier, errors: list[BaseException]) -> None:
             try:
                 barrier.wait(timeout=30)
                 store.setup_table(SequencedItemRecord)
             except BaseException as error:  # reported below, with the round
                 errors.append(error)
 
-        threads = [threading.Thread(target=create, args=(store,)) for store in stores]
+        threads = [threading.Thread(target=create, args=(store, barrier, errors)) for store in stores]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -398,7 +403,9 @@ print("30 runs, 4 threads x 150 appends, nothing lost")
 
 def test_sqlite_in_memory_is_safe_from_several_threads():
     result = subprocess.run([sys.executable, "-c", THREADS_SCRIPT], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, f"exit {result.returncode} (a negative code is a signal: -11 is a crash)\n{result.stderr[-2000:]}"
+    assert result.returncode == 0, (
+        f"exit {result.returncode} (a negative code is a signal: -11 is a crash)\n{result.stderr[-2000:]}"
+    )
     assert "nothing lost" in result.stdout
 
 

@@ -43,7 +43,13 @@ def test_notebook_has_complete_exercises(path: Path):
         assert text_of(cell).startswith("✗"), "the saved check output is the placeholder's verdict"
     for cell in (cell for cell in solutions if cell.cell_type == "code"):
         assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, "solutions are hidden in JupyterLab"
-    solution_verdicts = [line for cell in solutions if cell.cell_type == "code" for line in text_of(cell).splitlines() if line[:1] in "✓✗"]
+    solution_verdicts = [
+        line
+        for cell in solutions
+        if cell.cell_type == "code"
+        for line in text_of(cell).splitlines()
+        if line[:1] in "✓✗"
+    ]
     assert len(solution_verdicts) == len(checks) and all(line.startswith("✓") for line in solution_verdicts)
 
 
@@ -65,6 +71,8 @@ def test_student_edition_runs_with_only_exercise_checks_failing(path: Path, monk
         if "raises-exception" in tags(cell):
             assert errors, f"cell {index} should fail on purpose"
         else:
-            assert not errors, f"cell {index} failed in the student edition: {errors[0]['ename']}: {errors[0]['evalue']}"
+            assert not errors, (
+                f"cell {index} failed in the student edition: {errors[0]['ename']}: {errors[0]['evalue']}"
+            )
         if CHECK_TAG in tags(cell):
             assert text_of(cell).startswith("✗"), f"check in cell {index} should report the unsolved exercise"

@@ -153,10 +153,12 @@ def count_events_answers(bus):
 
 @pytest.mark.parametrize("name, message", [
     ("placeholder", NOT_DONE),
-    ("never_unsubscribes", "after count_events returned, the counter was still subscribed: unsubscribe it before returning."),
+    ("never_unsubscribes", "after count_events returned, the counter was still subscribed: unsubscribe it before "
+                           "returning."),
     ("no_finally", "when action() raised an error, the counter stayed subscribed: unsubscribe in a `finally:` block."),
     ("swallows", "when action() raised an error, count_events hid it: let the error go on to the caller."),
-    ("shared_counts", "a second call returned {'Created': 1, 'AttributeChanged': 2, 'Discarded': 1}, not {'Discarded': 1}: make a new dict on every call."),
+    ("shared_counts", "a second call returned {'Created': 1, 'AttributeChanged': 2, 'Discarded': 1}, not "
+                      "{'Discarded': 1}: make a new dict on every call."),
     ("by_class", "count each event under its class name, type(event).__name__."),
     ("subscribes_late", "it counted nothing: subscribe the counter before calling action()"),
 ])
@@ -237,9 +239,12 @@ def subscribe_once_answers(bus):
 
 @pytest.mark.parametrize("name, message", [
     ("placeholder", NOT_DONE),
-    ("plain_subscribe", "the subscriber heard both events, but it should hear only the first: unsubscribe the wrapper when the first event arrives."),
-    ("never_unsubscribes", "after the first event, something was still subscribed: the wrapper should unsubscribe itself, or the list keeps it forever."),
-    ("unsubscribes_the_subscriber", "publishing raised ValueError (cannot unsubscribe list.append: it is not subscribed): unsubscribe the wrapper"),
+    ("plain_subscribe", "the subscriber heard both events, but it should hear only the first: unsubscribe the "
+                        "wrapper when the first event arrives."),
+    ("never_unsubscribes", "after the first event, something was still subscribed: the wrapper should unsubscribe "
+                           "itself, or the list keeps it forever."),
+    ("unsubscribes_the_subscriber", "publishing raised ValueError (cannot unsubscribe list.append: it is not "
+                                    "subscribed): unsubscribe the wrapper"),
     ("forgets_to_call", "the subscriber heard nothing: the wrapper should call it with the event."),
     ("hands_on_before_unsubscribing", "when the subscriber raised an error, the wrapper stayed subscribed"),
     ("subscribes_nothing", "subscribe_once should add one subscriber to the list, but it added 0."),

@@ -73,7 +73,9 @@ def returns_nothing(entity, value):
 
 def old_value(entity, value):
     entity._check_not_discarded()
-    return AttributeChanged(originator_id=entity.id, originator_version=entity.__version__, name="foo", value=entity.foo)
+    return AttributeChanged(
+        originator_id=entity.id, originator_version=entity.__version__, name="foo", value=entity.foo
+    )
 
 
 def new_id(entity, value):
@@ -93,7 +95,8 @@ def wrong_type(entity, value):
 
 @pytest.mark.parametrize("answer, message", [
     (placeholder, NOT_DONE),
-    (next_version, "the event has originator_version 4, but the entity is at version 3: the next event carries entity.__version__."),
+    (next_version, "the event has originator_version 4, but the entity is at version 3: the next event carries "
+                   "entity.__version__."),
     (no_guard, "a discarded entity gave an event: it should raise EntityIsDiscarded"),
     (value_error, "a discarded entity raised ValueError, but it should raise EntityIsDiscarded"),
     (applies, "the entity changed: deciding only builds the event. Applying it is the mutator's job."),
@@ -192,9 +195,11 @@ def life_returns_nothing(foo, new_foo):
 
 @pytest.mark.parametrize("answer, message", [
     (life_placeholder, NOT_DONE),
-    (life_never_unsubscribes, "after record_life returned, your list was still subscribed: unsubscribe it before returning"),
+    (life_never_unsubscribes, "after record_life returned, your list was still subscribed: unsubscribe it before "
+                              "returning"),
     (life_subscribes_late, "the Created event is missing: subscribe before you call create_new_example."),
-    (life_no_discard, "it returned ['Created', 'AttributeChanged'], but expected ['Created', 'AttributeChanged', 'Discarded']"),
+    (life_no_discard, "it returned ['Created', 'AttributeChanged'], but expected ['Created', 'AttributeChanged', "
+                      "'Discarded']"),
     (life_by_hand, "the events should be versions 0, 1, 2 of one entity, but they are versions [0, 0, 0]"),
     (life_swapped, "the entity should be created with foo='bar' and then get foo='baz': use the two arguments."),
     (life_shared_list, "a second call returned 6 events, not 3: make a new list on every call."),
@@ -208,4 +213,6 @@ def test_record_life_wrong(answer, message, verdict):
 
 def test_record_life_right(verdict):
     assert check_record_life(life_right) is None
-    assert verdict() == "✓ Exercise 3.2: record_life saw Created at version 0, AttributeChanged at 1 and Discarded at 2."
+    assert verdict() == (
+        "✓ Exercise 3.2: record_life saw Created at version 0, AttributeChanged at 1 and Discarded at 2."
+    )

@@ -170,8 +170,11 @@ def test_checks_leave_an_existing_table_as_they_found_it(verdict, lasting_url, c
         datastore.close_connection()
 
 
-@pytest.mark.parametrize("check, answer", [(check_positions_of, positions_right), (check_try_append, append_placeholder),
-                                           (check_positions_of, positions_result)])
+@pytest.mark.parametrize("check, answer", [
+    (check_positions_of, positions_right),
+    (check_try_append, append_placeholder),
+    (check_positions_of, positions_result),
+])
 def test_checks_remove_the_table_they_made(verdict, lasting_url, check, answer):
     check(answer, lasting_url)
     verdict()

@@ -90,13 +90,15 @@ def test_frozenset_json_decoder_placeholder(verdict):
     [
         (encode_unsorted, decode_right, "sort the items, so the same event always gives the same text"),
         (encode_other_key, decode_right, "write it as {'__frozenset__': [...]}"),
-        (encode_bare_list, decode_right, "frozenset({'blue', 'green', 'red'}) was written as [\"blue\", \"green\", \"red\"]: write it as"),
+        (encode_bare_list, decode_right,
+         "frozenset({'blue', 'green', 'red'}) was written as [\"blue\", \"green\", \"red\"]: write it as"),
         (_encode_special, _decode_special, "a frozenset could not be written"),
         (encode_only_frozensets, decode_right, "a UUID could not be written any more"),
         (encode_returns_none, decode_right, "an object JSON cannot hold was written as"),
         (encode_right, decode_as_set, "a frozenset came back as a set: turn"),
         (encode_right, _decode_special, "a frozenset came back as a dict: turn"),
-        (encode_right, decode_only_frozensets, "a UUID came back as {'__uuid__': '00000000000000000000000000000007'}: hand every dictionary"),
+        (encode_right, decode_only_frozensets, "a UUID came back as {'__uuid__': "
+                                               "'00000000000000000000000000000007'}: hand every dictionary"),
     ],
     ids=["unsorted", "other_key", "bare_list", "no_frozenset_case", "only_frozensets", "returns_none",
          "decode_as_set", "no_decode_case", "decode_only_frozensets"],

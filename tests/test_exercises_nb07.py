@@ -10,7 +10,6 @@ import pytest
 from esnb.exercises import PLACEHOLDER
 from esnb.exercises.nb07 import check_last_version, check_read_new
 
-
 pytestmark = pytest.mark.usefixtures("subscribers_kept")
 
 
@@ -58,7 +57,8 @@ def test_last_version_placeholder(verdict):
         (last_reads_all, "to find one event, your code read 5 from the store: "
                          "`event_store.get_most_recent_event(entity_id)` reads only the last one"),
         (last_no_none_case, "for an id with no events, your code raised AttributeError"),
-        (last_event, "returned an object of type AttributeChanged: return a position, the event's `originator_version`"),
+        (last_event, "returned an object of type AttributeChanged: return a position, the event's "
+                     "`originator_version`"),
         (last_minus_one, "for an id with no events, last_version should give None, but gave -1"),
     ],
     ids=["count", "reads_all", "no_none_case", "event", "minus_one"],
@@ -131,7 +131,8 @@ def test_read_new_placeholder(verdict):
 @pytest.mark.parametrize(
     "read_new, message",
     [
-        (new_from_last_seen, "after id 2, read_new gave back the event with id 2 again: start reading from the id after it"),
+        (new_from_last_seen, "after id 2, read_new gave back the event with id 2 again: start reading from the id "
+                             "after it"),
         (new_counted_id, "after id 0, read_new gave last_id=5, but the last event read has id 6: ids can skip numbers"),
         (new_none_when_empty, "when nothing is new, read_new should give last_seen back as last_id, but it gave None"),
         (new_pairs, "read_new gave (id, event) pairs"),

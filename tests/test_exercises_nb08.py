@@ -13,7 +13,6 @@ from esnb.course.repository import EventSourcedRepository
 from esnb.exercises import PLACEHOLDER
 from esnb.exercises.nb08 import check_get_entity_as_of, check_history_repository
 
-
 pytestmark = pytest.mark.usefixtures("subscribers_kept")
 
 
@@ -79,7 +78,8 @@ def test_get_entity_as_of_placeholder(verdict):
 @pytest.mark.parametrize(
     "get_entity_as_of, message",
     [
-        (as_of_lte, "gave the entity at version 2: positions start at 0, so read the events before position 1, with lt=1"),
+        (as_of_lte, "gave the entity at version 2: positions start at 0, so read the events before position 1, with "
+                    "lt=1"),
         (as_of_none, "asked for version 4 where the replay ends in None, because the entity was discarded, "
                      "get_entity_as_of returned None: raise KeyError(entity_id)"),
         (as_of_no_version_check, "asked for version 5 but the entity only ever reached version 2, "
@@ -87,7 +87,8 @@ def test_get_entity_as_of_placeholder(verdict):
         (as_of_reads_all, "to rebuild version 1, your code read 4 events from the store: ask it only for the first 1, "
                           "with `get_domain_events(entity_id, lt=1)`"),
         (as_of_global_mutate, "your code did not replay with the repository's mutator"),
-        (as_of_current, "get_entity_as_of(repository, entity_id, 1) raised KeyError, but the entity existed at version 1"),
+        (as_of_current, "get_entity_as_of(repository, entity_id, 1) raised KeyError, but the entity existed at "
+                        "version 1"),
     ],
     ids=["lte", "none", "no_version_check", "reads_all", "global_mutate", "current"],
 )

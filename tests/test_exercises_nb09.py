@@ -7,7 +7,7 @@ and must leave the course's subscriber list exactly as they found it.
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -73,7 +73,7 @@ class CounterEnterReturnsNothing(CounterRight):
 
 
 class CounterSharedCounts(CounterRight):
-    shared: dict[str, int] = {}
+    shared: ClassVar[dict[str, int]] = {}
 
     def __init__(self) -> None:
         self.counts = CounterSharedCounts.shared
@@ -193,7 +193,8 @@ def test_rename_placeholder(verdict, url):
 
 
 @pytest.mark.parametrize("answer, message", [
-    (RenameWithoutPublishing, "after one rename, the stored events were ['Created'], not ['Created', 'AttributeChanged']"),
+    (RenameWithoutPublishing, "after one rename, the stored events were ['Created'], not ['Created', "
+                              "'AttributeChanged']"),
     (RenameVersionBefore, "rename returned 1 for an entity that is now at version 2: return `entity.__version__`"),
     (RenameReturnsEntity, "rename returned Example(id=UUID("),
     (RenameMakesNew, "the stored events were ['Created'], not"),

@@ -6,7 +6,6 @@ and must leave the course's subscriber list exactly as they found it.
 
 from __future__ import annotations
 
-
 import pytest
 from sqlalchemy import inspect, select
 

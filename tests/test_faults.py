@@ -109,8 +109,12 @@ def stored(url: str, sequence_ids: list[uuid.UUID]) -> list[SequencedItem]:
     c = TABLE.c
     try:
         with engine.connect() as connection:
-            rows = connection.execute(select(c.sequence_id, c.position, c.topic, c.data).where(c.sequence_id.in_(sequence_ids)))
-            return sorted((SequencedItem(*row) for row in rows), key=lambda item: (str(item.sequence_id), item.position))
+            rows = connection.execute(
+                select(c.sequence_id, c.position, c.topic, c.data).where(c.sequence_id.in_(sequence_ids))
+            )
+            return sorted(
+                (SequencedItem(*row) for row in rows), key=lambda item: (str(item.sequence_id), item.position)
+            )
     finally:
         engine.dispose()
 
@@ -166,7 +170,9 @@ def test_an_append_that_cannot_be_checked_raises_unknown_outcome_and_can_be_retr
             bounded(CALL_LIMIT, partial(strategy.append, batch), "the append that cannot read back")
         assert proxy.drops == 1, "no reply was lost, so nothing was tested"
         assert proxy.refused > 0, "the store raised without trying to read back what happened"
-        assert re.search(r"unknown|may or may not", str(raised.value), re.IGNORECASE), f"it does not say the outcome is unknown: {raised.value}"
+        assert re.search(r"unknown|may or may not", str(raised.value), re.IGNORECASE), (
+            f"it does not say the outcome is unknown: {raised.value}"
+        )
         assert str(sequence_id) in str(raised.value), f"it does not name the sequence: {raised.value}"
         proxy.allow()
         strategy.append(batch)  # the same events again: an idempotent retry
@@ -200,7 +206,10 @@ class Ledger:
 
 
 def workload(
-    strategy: SQLAlchemyActiveRecordStrategy, done: Callable[[int], bool], pause: float = 0.0, ledger: Ledger | None = None
+    strategy: SQLAlchemyActiveRecordStrategy,
+    done: Callable[[int], bool],
+    pause: float = 0.0,
+    ledger: Ledger | None = None,
 ) -> Ledger:
     """Append batches of 1 to 3 items and read them back until `done(appends so far)`; record it all in `ledger`.
 
@@ -243,16 +252,19 @@ def audit(url: str, ledger: Ledger) -> dict[str, list[Any]]:
     """Compare the table with the ledger: what was lost, half-stored, stored after an error, or never appended."""
     table = stored(url, ledger.sequence_ids)
     present = set(table)
-    appended = [item for batch in ledger.returned for item in batch] + [item for batch, _ in ledger.raised for item in batch]
+    batches = ledger.returned + [batch for batch, _ in ledger.raised]
+    appended = [item for batch in batches for item in batch]
     unknown = getattr(esnb, "UnknownOutcomeError", None)  # the one error after which a stored batch is no surprise
     return {
         "lost appends": [batch for batch in ledger.returned if not present.issuperset(batch)],
-        "half-stored batches": [batch for batch in ledger.returned + [b for b, _ in ledger.raised] if 0 < len(present.intersection(batch)) < len(batch)],
+        "half-stored batches": [batch for batch in batches if 0 < len(present.intersection(batch)) < len(batch)],
         "stored though the append failed": [
             (batch, error) for batch, error in ledger.raised
             if present.intersection(batch) and not (unknown and isinstance(error, unknown))
         ],
-        "stored twice": [key for key, count in Counter((i.sequence_id, i.position) for i in table).items() if count > 1],
+        "stored twice": [
+            key for key, count in Counter((i.sequence_id, i.position) for i in table).items() if count > 1
+        ],
         "stored but never appended": sorted(present - set(appended), key=str),
     }
 
@@ -332,7 +344,8 @@ def test_killing_the_stores_connections_costs_no_failed_call(backend, database):
         killer = Killer(database, backend, lambda: len(ledger.started))
         killer.start()
         try:
-            bounded(120, partial(workload, strategy, lambda appends: appends >= 300, ledger=ledger), "300 appends under kills")
+            until_300 = partial(workload, strategy, lambda appends: appends >= 300, ledger=ledger)
+            bounded(120, until_300, "300 appends under kills")
         finally:
             killer.stop()
     assert killer.error is None, f"the killer failed: {killer.error!r}"
@@ -352,7 +365,9 @@ def test_killing_the_stores_connections_costs_no_failed_call(backend, database):
 
 @pytest.fixture(params=[PrivatePostgreSQL, PrivateMariaDB], ids=["postgresql", "mariadb"])
 def private_server(request: pytest.FixtureRequest) -> Iterator[PrivateServer]:
-    """A private server of its own on a free port, removed afterwards; skipped, naming what is missing, if it can't be made."""
+    """A private server of its own on a free port, removed afterwards.
+
+    Skipped, naming what is missing, if it can't be made."""
     try:
         server = request.param()
     except ServerUnavailable as missing:
@@ -386,7 +401,8 @@ def test_a_restart_under_load_loses_nothing_and_the_store_carries_on(private_ser
         restarter = threading.Thread(target=restart, name="restarter", daemon=True)
         restarter.start()
         try:
-            ledger = bounded(CALL_LIMIT * 2, partial(workload, strategy, calm_after_the_restart, 0.02), "the workload across a restart")
+            across = partial(workload, strategy, calm_after_the_restart, 0.02)
+            ledger = bounded(CALL_LIMIT * 2, across, "the workload across a restart")
         finally:
             restarter.join(timeout=60)
         assert not failures, f"the server did not restart: {failures[0]}"
@@ -407,9 +423,10 @@ def test_a_restart_under_load_loses_nothing_and_the_store_carries_on(private_ser
         private_server.restart(down_for=0.2)
         after = items_of(sequence_id, [1, 2], "after the restart")
         bounded(CALL_LIMIT, partial(strategy.append, after), "the first append after a restart")
-        assert bounded(CALL_LIMIT, partial(strategy.list_items, sequence_id), "the first read") == items_of(sequence_id, [0]) + after
+        read, expected = partial(strategy.list_items, sequence_id), [*items_of(sequence_id, [0]), *after]
+        assert bounded(CALL_LIMIT, read, "the first read") == expected
         private_server.restart(down_for=0.2)
-        assert bounded(CALL_LIMIT, partial(strategy.list_items, sequence_id), "the first read after a second restart") == items_of(sequence_id, [0]) + after
+        assert bounded(CALL_LIMIT, read, "the first read after a second restart") == expected
 
 
 # Hangs (item 8)
@@ -424,7 +441,9 @@ def test_settings_bound_every_wait_by_default():
 def test_a_server_that_never_answers_times_out_within_connect_timeout(scheme):
     connect_timeout, margin = 2.0, 3.0
     with BlackHole() as hole:
-        settings = SQLAlchemySettings(uri=f"{scheme}://root@127.0.0.1:{hole.port}/test", connect_timeout=connect_timeout)
+        settings = SQLAlchemySettings(
+            uri=f"{scheme}://root@127.0.0.1:{hole.port}/test", connect_timeout=connect_timeout
+        )
         datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=settings)
 
         def connect() -> None:
@@ -443,7 +462,8 @@ def test_a_server_that_never_answers_times_out_within_connect_timeout(scheme):
 
 @contextmanager
 def write_locked(database: str) -> Iterator[sqlite3.Connection]:
-    """Another connection holding the SQLite file's write lock (BEGIN IMMEDIATE) until the block ends or it rolls back."""
+    """Another connection holding the SQLite file's write lock (BEGIN IMMEDIATE),
+    until the block ends or it rolls back."""
     blocker = sqlite3.connect(make_url(database).database, isolation_level=None, check_same_thread=False)
     try:
         blocker.execute("BEGIN IMMEDIATE")

@@ -25,7 +25,9 @@ from esnb.mermaid_render import MERMAID_JS, MERMAID_VERSION, mermaid_sources
 COURSE = read_course(NOTEBOOKS)
 pytestmark = pytest.mark.slow
 STEMS = [notebook.stem for notebook in COURSE]
-needs_browser = pytest.mark.skipif(find_browser() is None, reason=f"needs a browser for PDFs and diagrams: {INSTALL_HINT}")
+needs_browser = pytest.mark.skipif(
+    find_browser() is None, reason=f"needs a browser for PDFs and diagrams: {INSTALL_HINT}"
+)
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +197,7 @@ def test_mermaid_diagrams_are_drawn_as_svg_in_html_and_pdf(handouts: Path):
             assert "```mermaid" not in html_page and 'class="mermaid"' not in html_page
             svgs = re.findall(r'<div class="esnb-diagram">(<svg id="esnb-mermaid-\d+".*?</svg>)</div>', html_page, re.S)
             assert len(svgs) == len(sources), f"{edition}/{notebook.stem}.html"
-            for svg, source in zip(svgs, sources):
+            for svg, source in zip(svgs, sources, strict=True):
                 words = diagram_words(svg)
                 assert words, f"a diagram in {edition}/{notebook.stem}.html shows no text"
                 assert drawn_in(handouts / edition / f"{notebook.stem}.pdf", words, compact(source.splitlines()[0]))

@@ -28,7 +28,7 @@ def imported_modules(path: Path) -> set[str]:
 @pytest.mark.parametrize("module", DOMAIN)
 def test_domain_modules_import_no_storage(module):
     imported = imported_modules(COURSE / f"{module}.py")
-    storage = {name for name in imported if name.split(".")[0] == "sqlalchemy" or name.split(".")[0] == "sqlalchemy_utils"}
+    storage = {name for name in imported if name.split(".")[0] in ("sqlalchemy", "sqlalchemy_utils")}
     storage |= {name for name in imported if name.removeprefix("esnb.course.") in STORAGE}
     assert storage == set(), f"esnb/course/{module}.py imports {sorted(storage)}"
 

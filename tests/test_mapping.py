@@ -218,7 +218,7 @@ def lazy_module(monkeypatch):
 
 
 def test_resolving_does_not_call_a_module_getattr(lazy_module):
-    assert getattr(lazy_module, "Lazy") is Outer  # the hook works for ordinary attribute access
+    assert lazy_module.Lazy is Outer  # the hook works for ordinary attribute access
     lazy_module.asked.clear()
     with pytest.raises(TopicResolutionError, match=re.escape("'esnb_test_lazy_module:Lazy'")):
         resolve_topic("esnb_test_lazy_module:Lazy")
@@ -401,9 +401,12 @@ class Name(str):
         ({"d": {1: {2}}}, "attribute 'd' cannot be stored: set at d[1] has no JSON form"),
         ({"size": Size.SMALL}, "attribute 'size' cannot be stored: Size has no JSON form"),
         ({"name": Name("x")}, "attribute 'name' cannot be stored: Name has no JSON form"),
-        ({"when": datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/London"))}, "attribute 'when' cannot be stored: datetime with tzinfo"),
-        ({"when": datetime(2026, 1, 2, tzinfo=timezone(timedelta(hours=1), "CET"))}, "attribute 'when' cannot be stored: datetime with tzinfo"),
-        ({"when": datetime(2026, 10, 25, 1, 30, fold=1)}, "attribute 'when' cannot be stored: datetime with tzinfo None and fold=1"),
+        ({"when": datetime(2026, 3, 29, 1, 30, tzinfo=ZoneInfo("Europe/London"))}, "attribute 'when' cannot be "
+                                                                                   "stored: datetime with tzinfo"),
+        ({"when": datetime(2026, 1, 2, tzinfo=timezone(timedelta(hours=1), "CET"))}, "attribute 'when' cannot be "
+                                                                                     "stored: datetime with tzinfo"),
+        ({"when": datetime(2026, 10, 25, 1, 30, fold=1)}, "attribute 'when' cannot be stored: datetime with tzinfo "
+                                                          "None and fold=1"),
         ({"__uuid__": {1}}, "attribute '__uuid__' cannot be stored: set has no JSON form"),
     ],
     ids=["set", "in-a-list", "in-an-object", "in-a-dict", "in-a-tuple", "key", "keyed", "IntEnum", "str-subclass",
@@ -573,7 +576,9 @@ def test_writing_an_event_registers_its_class_and_nothing_else_does():
     with pytest.raises(TopicResolutionError, match="not an event class"):
         mapper.from_sequenced_item(item)
     mapper.to_sequenced_item(Deposited(account_id=UUID(int=3), sequence_number=0, amount=Decimal("2")))
-    assert vars(mapper.from_sequenced_item(item)) == {"account_id": UUID(int=2), "sequence_number": 4, "amount": Decimal("1")}
+    assert vars(mapper.from_sequenced_item(item)) == {
+        "account_id": UUID(int=2), "sequence_number": 4, "amount": Decimal("1")
+    }
 
 
 def test_a_refused_event_does_not_register_its_class():

@@ -80,7 +80,8 @@ def _valid_history(is_valid_history: Callable[[Sequence[Any]], bool]) -> str:
     try:
         empty = verdict([])
     except IndexError:
-        raise Wrong("is_valid_history([]) raised IndexError: an empty list is a valid history, so return True.") from None
+        raise Wrong("is_valid_history([]) raised IndexError: "
+                    "an empty list is a valid history, so return True.") from None
     if not empty:
         raise Wrong("it said False for an empty list: nothing has happened yet, which is a valid history.")
     wrong_versions = [

@@ -48,7 +48,8 @@ def _decide_foo_change(decide_foo_change: Callable[[Example, str], Any]) -> str:
             raise Wrong(f"the event has originator_version {getattr(event, 'originator_version', None)!r}, "
                         f"but the entity is at version {version}: the next event carries entity.__version__.")
         if (getattr(event, "name", None), getattr(event, "value", None)) != ("foo", "baz"):
-            raise Wrong(f"the event says name={getattr(event, 'name', None)!r}, value={getattr(event, 'value', None)!r}; "
+            raise Wrong(f"the event says name={getattr(event, 'name', None)!r}, "
+                        f"value={getattr(event, 'value', None)!r}; "
                         "it should say name='foo' and value='baz' (the new value).")
     entity = Example(originator_id=uuid4(), originator_version=2, foo="bar")
     entity._is_discarded = True

@@ -47,7 +47,10 @@ def _foo_cleared(my_mutate: Callable[[Any, Any], Any], foo_cleared_class: type) 
     if result.__version__ != 2:
         raise Wrong(f"FooCleared at version 1 should leave the entity at version 2, but it is at version "
                     f"{result.__version__}: add one to `entity._version`, once.")
-    for state, version, where in [(None, 0, "to no entity (None)"), (_fresh(my_mutate), 5, "at version 5 to an entity at version 1")]:
+    for state, version, where in [
+        (None, 0, "to no entity (None)"),
+        (_fresh(my_mutate), 5, "at version 5 to an entity at version 1"),
+    ]:
         try:
             my_mutate(state, foo_cleared_class(originator_id=entity_id, originator_version=version))
         except ValueError:

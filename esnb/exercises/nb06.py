@@ -12,7 +12,9 @@ from esnb.exercises import Wrong, report
 FROZENSET_KEY = "__frozenset__"
 
 
-def check_frozenset_json(encode_with_frozenset: Callable[[Any], Any], decode_with_frozenset: Callable[[dict], Any]) -> None:
+def check_frozenset_json(
+    encode_with_frozenset: Callable[[Any], Any], decode_with_frozenset: Callable[[dict[str, Any]], Any]
+) -> None:
     """Exercise 6.1: the two JSON hooks write a frozenset as a sorted list, and read it back as a frozenset."""
     report("Exercise 6.1", lambda: _frozenset_json(encode_with_frozenset, decode_with_frozenset))
 
@@ -46,7 +48,7 @@ def _frozenset_json(encode: Callable[[Any], Any], decode: Callable[[dict], Any])
             raise Wrong(f"{shown} was written as {json.dumps(value)}: sort the items, "
                         f"so the same event always gives the same text ({json.dumps({FROZENSET_KEY: expected})}).")
     read = loads(text)
-    for name, value in read.items():
+    for value in read.values():
         if type(value) is not frozenset:
             raise Wrong(f"a frozenset came back as a {type(value).__name__}: "
                         f"turn a one-key dictionary with the key {FROZENSET_KEY!r} back into a frozenset.")

@@ -21,7 +21,8 @@ def check_last_version(last_version: Callable[[Any, UUID], int | None]) -> None:
 
 
 def check_read_new(read_new: Callable[[Any, int], tuple[list[Any], int]]) -> None:
-    """Exercise 7.2: `read_new(event_store, last_seen)` gives the events stored after id `last_seen`, and the last id."""
+    """Exercise 7.2: `read_new(event_store, last_seen)` gives the events stored after id `last_seen`,
+    and the last id."""
     report("Exercise 7.2", lambda: _read_new(read_new))
 
 
@@ -139,8 +140,8 @@ def _read_new(read_new: Callable[[Any, int], tuple[list[Any], int]]) -> str:
         if events:
             raise Wrong("after the last id, read_new should give no events, but it gave some.")
         if last_id != 6:
-            raise Wrong(f"when nothing is new, read_new should give last_seen back as last_id, but it gave {last_id!r}: "
-                        "the next call must carry on from the same place.")
+            raise Wrong("when nothing is new, read_new should give last_seen back as last_id, "
+                        f"but it gave {last_id!r}: the next call must carry on from the same place.")
         event_store.append(_changes(second, ["z"], first_version=2))
         events, last_id = call(last_id)
         if [getattr(event, "value", None) for event in events] != ["z"] or last_id != 7:

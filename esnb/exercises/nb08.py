@@ -112,7 +112,8 @@ def _history(history_repository_class: type) -> str:
         event_store = scratch.event_store
         repository = history_repository_class(event_store=event_store, mutator_func=mutate)
         if not callable(getattr(repository, "history", None)):
-            raise Wrong("HistoryRepository has no method `history`: define `def history(self, entity_id)` in the class.")
+            raise Wrong("HistoryRepository has no method `history`: "
+                        "define `def history(self, entity_id)` in the class.")
         discarded_id = _store_history(event_store, ["a", "b"], discard=True)
         live_id = _store_history(event_store, ["x"], discard=False)
         expected = [(0, "Created"), (1, "AttributeChanged"), (2, "Discarded")]
@@ -143,7 +144,8 @@ def _history(history_repository_class: type) -> str:
         try:
             unknown = repository.history(uuid4())
         except KeyError:
-            raise Wrong("history raised KeyError for an id with no events: its history is empty, so return [].") from None
+            raise Wrong("history raised KeyError for an id with no events: "
+                        "its history is empty, so return [].") from None
         if unknown != []:
             raise Wrong(f"for an id with no events, history should give [], but gave {unknown!r}.")
     return "history lists every stored event by position and name, discarded entities included."

@@ -17,7 +17,8 @@ from esnb.exercises import Wrong, report, scratch_store, subscribers_emptied
 
 
 def check_add_suffix(add_suffix: Callable[[Any, UUID, str], int], url: str | None = None) -> None:
-    """Exercise 10.1: `add_suffix(app, entity_id, suffix)` appends to foo through run_command, keeping others' changes."""
+    """Exercise 10.1: `add_suffix(app, entity_id, suffix)` appends to foo through run_command,
+    keeping others' changes."""
     report("Exercise 10.1", lambda: _add_suffix(add_suffix, url))
 
 

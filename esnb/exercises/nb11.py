@@ -110,7 +110,8 @@ def _next_page(next_page: Callable[[Any, int, int], list], url: str | None) -> s
             store.handed_out = 0
             answer = next_page(store, last_id, page_size)
             if not isinstance(answer, list):
-                raise Wrong(f"next_page returned something of type {type(answer).__name__}: return a list of (id, event) pairs.")
+                raise Wrong(f"next_page returned something of type {type(answer).__name__}: "
+                            "return a list of (id, event) pairs.")
             if store.handed_out > page_size + 1:
                 raise Wrong(f"for a page of {page_size}, it took {store.handed_out} events from read_all: stop after "
                             "page_size, for example with itertools.islice. read_all's page_size is not a limit.")
@@ -118,7 +119,8 @@ def _next_page(next_page: Callable[[Any, int, int], list], url: str | None) -> s
 
         first = page(ids[1], 3)
         if first and not isinstance(first[0], tuple):
-            raise Wrong(f"the page holds {type(first[0]).__name__} objects: return (id, event) pairs, as read_all gives.")
+            raise Wrong(f"the page holds {type(first[0]).__name__} objects: "
+                        "return (id, event) pairs, as read_all gives.")
         if first == mine[1:4]:
             raise Wrong("the page began with the event at last_id: start after it, with start=last_id + 1.")
         if len(first) > 3:

@@ -39,7 +39,9 @@ class ServerFailed(Exception):
 def need(path: str | Path, what: str) -> str:
     """The path of an executable, or ServerUnavailable naming it."""
     if not (Path(path).is_file() and os.access(path, os.X_OK)):
-        raise ServerUnavailable(f"{what} needs {path}, which is missing (install it, or set the variable named in {__name__})")
+        raise ServerUnavailable(
+            f"{what} needs {path}, which is missing (install it, or set the variable named in {__name__})"
+        )
     return str(path)
 
 
@@ -113,7 +115,9 @@ class PrivateServer:
             raise
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.remove()
 
     def _start(self) -> None:
@@ -136,14 +140,19 @@ class PrivatePostgreSQL(PrivateServer):
             try:
                 pwd.getpwnam("postgres")
             except KeyError:
-                raise ServerUnavailable("a private PostgreSQL run by root needs a 'postgres' system user, which is missing") from None
-            self.as_user = [need(shutil.which("runuser") or "/usr/sbin/runuser", "a private PostgreSQL"), "-u", "postgres", "--"]
+                raise ServerUnavailable(
+                    "a private PostgreSQL run by root needs a 'postgres' system user, which is missing"
+                ) from None
+            runuser = need(shutil.which("runuser") or "/usr/sbin/runuser", "a private PostgreSQL")
+            self.as_user = [runuser, "-u", "postgres", "--"]
         super().__init__()
         if self.as_user:
             shutil.chown(self.folder, user="postgres")
         self.data = self.folder / "data"
         self.log = self.folder / "postgresql.log"
-        self._run([self.initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"], STARTUP)
+        self._run(
+            [self.initdb, "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"], STARTUP
+        )
 
     @property
     def url(self) -> str:
@@ -156,7 +165,11 @@ class PrivatePostgreSQL(PrivateServer):
 
     def _start(self) -> None:
         options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50"
-        self._run([self.pg_ctl, "start", "-D", str(self.data), "-l", str(self.log), "-o", options, "-w", "-t", str(int(STARTUP))], STARTUP)
+        self._run(
+            [self.pg_ctl, "start", "-D", str(self.data), "-l", str(self.log), "-o", options,
+             "-w", "-t", str(int(STARTUP))],
+            STARTUP,
+        )
 
     def _stop(self) -> None:
         self._run([self.pg_ctl, "stop", "-D", str(self.data), "-m", "fast", "-w", "-t", str(int(SHUTDOWN))], SHUTDOWN)
@@ -205,7 +218,9 @@ class PrivateMariaDB(PrivateServer):
                 return
             time.sleep(0.1)
         self._stop()
-        raise ServerFailed(f"mariadbd did not accept connections on port {self.port} within {STARTUP:.0f} s:\n{tail(self.log)}")
+        raise ServerFailed(
+            f"mariadbd did not accept connections on port {self.port} within {STARTUP:.0f} s:\n{tail(self.log)}"
+        )
 
     def _logged_since(self, offset: int, words: str) -> bool:
         """Whether the error log says `words` after its first `offset` bytes."""
