@@ -140,9 +140,9 @@ def prepare_database(url: str, durable: bool) -> None:
 
         from esnb.bench_contenders import sqlite_path
 
-        connection = sqlite3.connect(sqlite_path(url))
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.close()
+        database = sqlite3.connect(sqlite_path(url))
+        database.execute("PRAGMA journal_mode=WAL")
+        database.close()
     elif backend == "postgresql" and not durable:
         from sqlalchemy import create_engine, make_url
 

@@ -23,14 +23,23 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import unquote
 
-from sqlalchemy import make_url
+from sqlalchemy import Table, make_url
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from esnb.course.events import AttributeChanged, Created
 from esnb.course.mapper import SequencedItem
 from esnb.course.records import SequencedItemRecord
 
-TABLE = SequencedItemRecord.__table__
+
+def _table() -> Table:
+    """esnb's table. SQLAlchemy types a mapped class's __table__ as any FromClause; a declarative class's is a Table."""
+    table = SequencedItemRecord.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"SequencedItemRecord is mapped to {table!r}, not to a table")
+    return table
+
+
+TABLE = _table()
 
 
 # The workload
@@ -84,6 +93,9 @@ class Contender:
 
     name = "?"
     reads_all = True
+
+    def __init__(self, url: str) -> None:
+        """Get ready to run the workloads on the new, empty database at `url`."""
 
     def append(self, events: list[Any]) -> None:
         raise NotImplementedError

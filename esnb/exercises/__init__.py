@@ -41,7 +41,7 @@ def report(title: str, check: Callable[[], str]) -> bool:
 
 
 @contextmanager
-def subscribers_emptied(subscribers: list) -> Iterator[None]:
+def subscribers_emptied(subscribers: list[Any]) -> Iterator[None]:
     """Run with an empty subscriber list, then put back the subscribers that were there before."""
     saved = list(subscribers)
     subscribers.clear()

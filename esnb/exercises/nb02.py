@@ -18,13 +18,13 @@ Publish = Callable[[Any], None]
 
 
 def check_count_events(count_events: Callable[[Callable[[], None]], Mapping[str, int]],
-                       publish: Publish, subscribers: list) -> None:
+                       publish: Publish, subscribers: list[Any]) -> None:
     """Exercise 2.1: `count_events(action)` counts what `action()` publishes, by class name, and unsubscribes."""
     report("Exercise 2.1", lambda: _count_events(count_events, publish, subscribers))
 
 
 def check_subscribe_once(subscribe_once: Callable[[Callable[[Any], None]], Any],
-                         publish: Publish, subscribers: list) -> None:
+                         publish: Publish, subscribers: list[Any]) -> None:
     """Exercise 2.2: `subscribe_once(subscriber)` hands over the next event only, then unsubscribes itself."""
     report("Exercise 2.2", lambda: _subscribe_once(subscribe_once, publish, subscribers))
 
@@ -34,7 +34,7 @@ class _Boom(Exception):
 
 
 def _count_events(count_events: Callable[[Callable[[], None]], Mapping[str, int]],
-                  publish: Publish, subscribers: list) -> str:
+                  publish: Publish, subscribers: list[Any]) -> str:
     entity_id = uuid4()
 
     def action() -> None:
@@ -77,12 +77,12 @@ def _count_events(count_events: Callable[[Callable[[], None]], Mapping[str, int]
 
 
 def _subscribe_once(subscribe_once: Callable[[Callable[[Any], None]], Any],
-                    publish: Publish, subscribers: list) -> str:
+                    publish: Publish, subscribers: list[Any]) -> str:
     entity_id = uuid4()
     first = Created(originator_id=entity_id, foo="bar")
     second = AttributeChanged(originator_id=entity_id, originator_version=1, name="foo", value="baz")
     with subscribers_emptied(subscribers):
-        heard: list = []
+        heard: list[Any] = []
         subscribe_once(heard.append)
         if len(subscribers) != 1:
             raise Wrong(f"subscribe_once should add one subscriber to the list, but it added {len(subscribers)}.")
@@ -104,7 +104,8 @@ def _subscribe_once(subscribe_once: Callable[[Callable[[Any], None]], Any],
         if subscribers:
             raise Wrong("after the first event, something was still subscribed: the wrapper should "
                         "unsubscribe itself, or the list keeps it forever.")
-        one, other = [], []
+        one: list[Any] = []
+        other: list[Any] = []
         subscribe_once(one.append)
         subscribe_once(other.append)
         publish(first)

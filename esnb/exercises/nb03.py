@@ -31,7 +31,7 @@ def _decide_foo_change(decide_foo_change: Callable[[Example, str], Any]) -> str:
         entity = Example(originator_id=uuid4(), originator_version=version, foo="bar")
         state = dict(vars(entity))
         with subscribers_emptied(subscribers):
-            heard: list = []
+            heard: list[Any] = []
             subscribers.append(heard.append)
             event = decide_foo_change(entity, "baz")
         if event is None:

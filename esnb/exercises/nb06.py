@@ -24,7 +24,7 @@ def check_resolve_renamed(resolve_renamed: Callable[[str, dict[str, str]], type]
     report("Exercise 6.2", lambda: _resolve_renamed(resolve_renamed))
 
 
-def _frozenset_json(encode: Callable[[Any], Any], decode: Callable[[dict], Any]) -> str:
+def _frozenset_json(encode: Callable[[Any], Any], decode: Callable[[dict[str, Any]], Any]) -> str:
     def dumps(attributes: dict[str, Any]) -> str:
         return json.dumps(attributes, default=encode, sort_keys=True, separators=(",", ":"))
 
@@ -38,7 +38,8 @@ def _frozenset_json(encode: Callable[[Any], Any], decode: Callable[[dict], Any])
         raise Wrong(f"a frozenset could not be written ({error}): "
                     f"return {{{FROZENSET_KEY!r}: [...]}} for it.") from None
     written = json.loads(text)
-    for name, expected in [("tags", ["blue", "green", "red"]), ("sizes", [1, 3, 11])]:
+    cases: list[tuple[str, list[Any]]] = [("tags", ["blue", "green", "red"]), ("sizes", [1, 3, 11])]
+    for name, expected in cases:
         value = written[name]
         shown = "frozenset({" + ", ".join(map(repr, expected)) + "})"
         if not (isinstance(value, dict) and list(value) == [FROZENSET_KEY]):

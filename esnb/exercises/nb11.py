@@ -14,12 +14,12 @@ from esnb.course.event_store import EventStore
 from esnb.exercises import Wrong, report, scratch_store
 
 
-def check_append_in_batches(append_in_batches: Callable[[Any, list, int], int], url: str | None = None) -> None:
+def check_append_in_batches(append_in_batches: Callable[[Any, list[Any], int], int], url: str | None = None) -> None:
     """Exercise 11.1: `append_in_batches(event_store, events, n)` makes one append per batch of up to n events."""
     report("Exercise 11.1", lambda: _append_in_batches(append_in_batches, url))
 
 
-def check_next_page(next_page: Callable[[Any, int, int], list], url: str | None = None) -> None:
+def check_next_page(next_page: Callable[[Any, int, int], list[Any]], url: str | None = None) -> None:
     """Exercise 11.2: `next_page(event_store, last_id, page_size)` gives the next page_size (id, event) pairs."""
     report("Exercise 11.2", lambda: _next_page(next_page, url))
 
@@ -46,7 +46,7 @@ class _CountingEventStore(EventStore):
 def _events(aggregates: int, count: int) -> list[Any]:
     from esnb.course.events import AttributeChanged, Created
 
-    events = []
+    events: list[Any] = []
     for _ in range(aggregates):
         aggregate_id = uuid4()
         events.append(Created(originator_id=aggregate_id, foo="start"))
@@ -59,7 +59,7 @@ def _ids_of(events: list[Any]) -> list[UUID]:
     return list(dict.fromkeys(event.originator_id for event in events))
 
 
-def _append_in_batches(append_in_batches: Callable[[Any, list, int], int], url: str | None) -> str:
+def _append_in_batches(append_in_batches: Callable[[Any, list[Any], int], int], url: str | None) -> str:
     with scratch_store(url, _CountingEventStore) as scratch:
         store = scratch.event_store
 
@@ -97,7 +97,7 @@ def _append_in_batches(append_in_batches: Callable[[Any, list, int], int], url: 
     return "append_in_batches makes one append per batch of at most n events, and counts them."
 
 
-def _next_page(next_page: Callable[[Any, int, int], list], url: str | None) -> str:
+def _next_page(next_page: Callable[[Any, int, int], list[Any]], url: str | None) -> str:
     with scratch_store(url, _CountingEventStore) as scratch:
         store = scratch.event_store
         events = _events(1, 7)
