@@ -3,40 +3,25 @@
 
 MODULES: dict[str, list[str]] = {
     "esnb.course.active_records": [
-        "ROWS_PER_INSERT",
-        "ATTEMPTS",
-        "is_unique_violation",
-        "is_transient",
-        "is_locked",
-        "autocommit_engine",
-        "MAX_DATA_BYTES",
-        "check_int",
-        "check_sequence_id",
-        "utf8_size",
-        "check_item",
-        "checked_rows",
-        "first_positions",
-        "BOUNDS",
-        "Outcome",
         "SQLAlchemyActiveRecordStrategy",
-        "LOCKED",
-        "describe_positions",
-        "taken",
     ],
     "esnb.course.application": [
         "PersistencePolicy",
         "ExampleApplication",
+        "AtomicExampleApplication",
+    ],
+    "esnb.course.connections": [
+        "Transactions",
+        "AutocommitStatements",
+        "connections_for",
     ],
     "esnb.course.datastore": [
         "SQLAlchemySettings",
         "SharedConnectionPool",
-        "STRICT_MODE",
         "engine_options",
-        "end_handshake_timeout",
         "with_inline_uniques",
         "unique_indexes",
         "has_unique_index",
-        "CLOSED_ENGINES",
         "ensure_open",
         "SQLAlchemyDatastore",
     ],
@@ -44,6 +29,11 @@ MODULES: dict[str, list[str]] = {
         "Example",
         "create_new_example",
         "mutate",
+    ],
+    "esnb.course.driver_errors": [
+        "DriverErrors",
+        "DRIVER_ERRORS",
+        "driver_errors",
     ],
     "esnb.course.errors": [
         "EsnbError",
@@ -66,13 +56,17 @@ MODULES: dict[str, list[str]] = {
         "AttributeChanged",
         "Discarded",
     ],
+    "esnb.course.infrastructure": [
+        "event_store_for",
+    ],
     "esnb.course.mapper": [
-        "SequencedItem",
-        "MAX_POSITION",
         "SequencedItemMapper",
     ],
     "esnb.course.mutators": [
         "mutator",
+    ],
+    "esnb.course.paging": [
+        "read_pages",
     ],
     "esnb.course.pubsub": [
         "Subscriber",
@@ -88,6 +82,20 @@ MODULES: dict[str, list[str]] = {
     "esnb.course.repository": [
         "EventSourcedRepository",
     ],
+    "esnb.course.retry": [
+        "ATTEMPTS",
+        "attempts",
+    ],
+    "esnb.course.statements": [
+        "ROWS_PER_INSERT",
+        "Statements",
+    ],
+    "esnb.course.storage": [
+        "MAX_POSITION",
+        "SequencedItem",
+        "as_batch",
+        "RecordStrategy",
+    ],
     "esnb.course.topics": [
         "resolve_topic",
         "get_topic",
@@ -99,6 +107,11 @@ MODULES: dict[str, list[str]] = {
     ],
     "esnb.course.unit_of_work": [
         "UnitOfWork",
-        "AtomicExampleApplication",
+    ],
+    "esnb.course.write_checks": [
+        "MAX_DATA_BYTES",
+        "check_int",
+        "check_sequence_id",
+        "checked_rows",
     ],
 }

@@ -27,8 +27,9 @@ from sqlalchemy import Table, make_url
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from esnb.course.events import AttributeChanged, Created
-from esnb.course.mapper import SequencedItem
+from esnb.course.paging import read_pages
 from esnb.course.records import SequencedItemRecord
+from esnb.course.storage import SequencedItem
 
 
 def _table() -> Table:
@@ -151,18 +152,14 @@ class RawSQLite(Contender):
         return [decode(aggregate_id, *row) for row in rows]
 
     def read_all(self, page_size: int) -> Iterator[tuple[int, Any]]:
-        start = 1
-        while True:
-            rows = self.connection.execute(
-                "SELECT id, sequence_id, position, topic, data FROM sequenced_items"
-                " WHERE id >= ? ORDER BY id LIMIT ?",
-                (start, page_size),
-            ).fetchall()
-            for row_id, sequence_id, *rest in rows:
-                yield row_id, decode(uuid.UUID(bytes=sequence_id), *rest)
-            if len(rows) < page_size:
-                return
-            start = rows[-1][0] + 1
+        for row_id, sequence_id, *rest in read_pages(self._page, 1, page_size):
+            yield row_id, decode(uuid.UUID(bytes=sequence_id), *rest)
+
+    def _page(self, start: int, page_size: int) -> list[Any]:
+        return self.connection.execute(
+            "SELECT id, sequence_id, position, topic, data FROM sequenced_items WHERE id >= ? ORDER BY id LIMIT ?",
+            (start, page_size),
+        ).fetchall()
 
     def close(self) -> None:
         self.connection.close()
@@ -207,18 +204,14 @@ class RawPsycopg(Contender):
         return [decode(aggregate_id, *row) for row in rows]
 
     def read_all(self, page_size: int) -> Iterator[tuple[int, Any]]:
-        start = 1
-        while True:
-            rows = self.connection.execute(
-                "SELECT id, sequence_id, position, topic, data FROM sequenced_items"
-                " WHERE id >= %s ORDER BY id LIMIT %s",
-                (start, page_size),
-            ).fetchall()
-            for row_id, *rest in rows:
-                yield row_id, decode(*rest)
-            if len(rows) < page_size:
-                return
-            start = rows[-1][0] + 1
+        for row_id, *rest in read_pages(self._page, 1, page_size):
+            yield row_id, decode(*rest)
+
+    def _page(self, start: int, page_size: int) -> list[Any]:
+        return self.connection.execute(
+            "SELECT id, sequence_id, position, topic, data FROM sequenced_items WHERE id >= %s ORDER BY id LIMIT %s",
+            (start, page_size),
+        ).fetchall()
 
     def close(self) -> None:
         self.connection.close()
@@ -230,22 +223,12 @@ class Esnb(Contender):
     name = "esnb event store"
 
     def __init__(self, url: str) -> None:
-        from esnb import (
-            ActiveRecord,
-            EventStore,
-            SequencedItemMapper,
-            SQLAlchemyActiveRecordStrategy,
-            SQLAlchemyDatastore,
-            SQLAlchemySettings,
-        )
+        from esnb import ActiveRecord, SQLAlchemyDatastore, SQLAlchemySettings, event_store_for
 
-        self.datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=url))
+        self.datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(url=url))
         self.datastore.setup_connection()
         self.datastore.setup_table(SequencedItemRecord)
-        strategy = SQLAlchemyActiveRecordStrategy(
-            session=self.datastore.session, active_record_class=SequencedItemRecord
-        )
-        self.event_store = EventStore(active_record_strategy=strategy, sequenced_item_mapper=SequencedItemMapper())
+        self.event_store = event_store_for(self.datastore.session)
 
     def append(self, events: list[Any]) -> None:
         self.event_store.append(events)
@@ -326,14 +309,8 @@ class _EventsourcingRecorder(Contender):
         ]
 
     def read_all(self, page_size: int) -> Iterator[tuple[int, Any]]:
-        start = 1
-        while True:
-            page = self.recorder.select_notifications(start, page_size)
-            for n in page:
-                yield n.id, decode(n.originator_id, n.originator_version, n.topic, n.state)
-            if len(page) < page_size:
-                return
-            start = page[-1].id + 1
+        for n in read_pages(self.recorder.select_notifications, 1, page_size, id_of=lambda n: n.id):
+            yield n.id, decode(n.originator_id, n.originator_version, n.topic, n.state)
 
     def close(self) -> None:
         self.datastore.close()

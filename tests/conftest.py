@@ -15,12 +15,12 @@ from sqlalchemy.exc import OperationalError
 from esnb import (
     ActiveRecord,
     EventStore,
-    SequencedItemMapper,
     SequencedItemRecord,
     SQLAlchemyActiveRecordStrategy,
     SQLAlchemyDatastore,
     SQLAlchemySettings,
     database_url,
+    event_store_for,
 )
 from esnb.databases import backend_name, is_in_memory, scratch_database
 
@@ -82,13 +82,15 @@ def datastore(database: str) -> Iterator[SQLAlchemyDatastore]:
 
 
 @pytest.fixture
-def strategy(datastore: SQLAlchemyDatastore) -> SQLAlchemyActiveRecordStrategy:
-    return SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=SequencedItemRecord)
+def event_store(datastore: SQLAlchemyDatastore) -> EventStore:
+    return event_store_for(datastore.session)
 
 
 @pytest.fixture
-def event_store(strategy: SQLAlchemyActiveRecordStrategy) -> EventStore:
-    return EventStore(active_record_strategy=strategy, sequenced_item_mapper=SequencedItemMapper())
+def strategy(event_store: EventStore) -> SQLAlchemyActiveRecordStrategy:
+    strategy = event_store.active_record_strategy
+    assert isinstance(strategy, SQLAlchemyActiveRecordStrategy)
+    return strategy
 
 
 # For the tests of the exercise checks

@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy_utils import UUIDType
 
 from esnb import (
+    ActiveRecord,
     AttributeChanged,
     ConcurrencyError,
     Created,
@@ -24,6 +25,8 @@ from esnb import (
     SequencedItem,
     SequencedItemRecord,
     SQLAlchemyActiveRecordStrategy,
+    SQLAlchemyDatastore,
+    SQLAlchemySettings,
     mutate,
 )
 from tests.support import items_of, row_count, two_sequences
@@ -246,11 +249,24 @@ def test_racing_writers_each_position_won_once(strategy, datastore):
 def test_postgresql_reads_share_one_autocommit_pool_per_engine_and_close_it_with_the_engine(datastore, strategy):
     """No read borrows a connection that must switch to autocommit and back; none is left open afterwards."""
     second = SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=SequencedItemRecord)
-    assert second.autocommit_engine is strategy.autocommit_engine
-    assert strategy.autocommit_engine is not datastore.engine
+    assert second.connections.autocommit_engine is strategy.connections.autocommit_engine
+    assert strategy.connections.autocommit_engine is not datastore.engine
     strategy.append(items_of(uuid.uuid4(), range(3)))
-    with strategy.autocommit_engine.connect() as connection:
+    with strategy.connections.autocommit_engine.connect() as connection:
         assert connection.connection.driver_connection.autocommit  # psycopg: no BEGIN before a statement
-    assert strategy.autocommit_engine.pool.checkedin() >= 1
+    assert strategy.connections.autocommit_engine.pool.checkedin() >= 1
     datastore.engine.dispose()
-    assert strategy.autocommit_engine.pool.checkedin() == 0
+    assert strategy.connections.autocommit_engine.pool.checkedin() == 0
+
+
+@pytest.mark.backends("postgresql")
+def test_postgresql_autocommit_connections_keep_the_options_of_the_engine(database):
+    """The autocommit pool connects as the datastore's engine does: with its connect_timeout, for one."""
+    datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(url=database, connect_timeout=3))
+    datastore.setup_connection()
+    try:
+        strategy = SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=SequencedItemRecord)
+        with strategy.connections.autocommit_engine.connect() as connection:
+            assert connection.connection.driver_connection.info.get_parameters()["connect_timeout"] == "3"
+    finally:
+        datastore.close_connection()

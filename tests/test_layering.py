@@ -11,7 +11,10 @@ import pytest
 
 COURSE = Path(__file__).resolve().parent.parent / "esnb" / "course"
 DOMAIN = ["events", "pubsub", "domain", "mutators"]
-STORAGE = ["records", "datastore", "mapper", "topics", "transcoding", "active_records", "event_store"]
+STORAGE = [
+    "records", "datastore", "mapper", "topics", "transcoding", "storage", "write_checks", "driver_errors", "retry",
+    "statements", "paging", "connections", "active_records", "event_store", "infrastructure",
+]
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -38,6 +41,17 @@ def test_importing_the_domain_loads_no_sqlalchemy():
         "import sys\n"
         + "".join(f"import esnb.course.{module}\n" for module in DOMAIN)
         + "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlalchemy_utils'}))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_event_store_and_repository_load_no_sqlalchemy():
+    """The event store knows its strategy through the RecordStrategy protocol, not through the SQLAlchemy strategy."""
+    code = (
+        "import sys\nimport esnb.course.event_store, esnb.course.repository\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlalchemy_utils'}))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

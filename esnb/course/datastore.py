@@ -29,13 +29,10 @@ from esnb.course.errors import DatabaseLockedError, DatastoreClosedError, EsnbEr
 __all__ = [
     "SQLAlchemySettings",
     "SharedConnectionPool",
-    "STRICT_MODE",
     "engine_options",
-    "end_handshake_timeout",
     "with_inline_uniques",
     "unique_indexes",
     "has_unique_index",
-    "CLOSED_ENGINES",
     "ensure_open",
     "SQLAlchemyDatastore",
 ]
@@ -44,11 +41,23 @@ __all__ = [
 # %% notebooks/05_database_table.ipynb 16
 @dataclass(frozen=True)
 class SQLAlchemySettings:
-    """Where the database is, as a SQLAlchemy URL, and how many seconds to wait for it."""
+    """Where the database is, as a SQLAlchemy URL, and how many seconds to wait for it.
 
-    uri: str = "sqlite:///:memory:"
+    `url` and `uri` are two names for the same setting: the course says url, the seed's code says uri.
+    Give either one; both then hold it. The default is SQLite in memory.
+    """
+
+    uri: str = ""
     connect_timeout: float = 10.0
     lock_timeout: float = 5.0
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        if self.uri and self.url and self.uri != self.url:
+            raise ValueError(f"uri and url are the same setting, but were given as {self.uri!r} and {self.url!r}")
+        where = self.url or self.uri or "sqlite:///:memory:"
+        object.__setattr__(self, "uri", where)
+        object.__setattr__(self, "url", where)
 
 
 # %% notebooks/05_database_table.ipynb 18
@@ -94,12 +103,12 @@ class SharedConnectionPool(StaticPool):
 
 
 # %% notebooks/05_database_table.ipynb 20
-STRICT_MODE = "SET SESSION sql_mode = CONCAT_WS(',', @@SESSION.sql_mode, 'STRICT_ALL_TABLES')"
+_STRICT_MODE = "SET SESSION sql_mode = CONCAT_WS(',', @@SESSION.sql_mode, 'STRICT_ALL_TABLES')"
 
 
 def engine_options(settings: SQLAlchemySettings) -> dict[str, Any]:
     """The create_engine() options for these settings: bounded waits, and what each database needs."""
-    url = make_url(settings.uri)
+    url = make_url(settings.url)
     backend = url.get_backend_name()
     if backend == "sqlite" and url.database in (None, "", ":memory:"):
         return {
@@ -113,11 +122,11 @@ def engine_options(settings: SQLAlchemySettings) -> dict[str, Any]:
         return {"connect_args": {"connect_timeout": max(2, math.ceil(settings.connect_timeout))}}
     if backend in ("mysql", "mariadb"):
         timeout = settings.connect_timeout
-        return {"connect_args": {"connect_timeout": timeout, "read_timeout": timeout, "init_command": STRICT_MODE}}
+        return {"connect_args": {"connect_timeout": timeout, "read_timeout": timeout, "init_command": _STRICT_MODE}}
     return {}
 
 
-def end_handshake_timeout(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+def _end_handshake_timeout(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
     """PyMySQL's read timeout bounded the handshake; queries may take longer, so lift it once connected."""
     if hasattr(dbapi_connection, "_read_timeout"):
         dbapi_connection._read_timeout = None
@@ -155,12 +164,12 @@ def has_unique_index(connection: Connection, table_name: str, columns: tuple[str
 
 
 # %% notebooks/05_database_table.ipynb 24
-CLOSED_ENGINES: WeakSet[Engine] = WeakSet()
+_CLOSED_ENGINES: WeakSet[Engine] = WeakSet()
 
 
 def ensure_open(engine: Engine) -> None:
     """Refuse to use the engine of a datastore that was closed."""
-    if engine in CLOSED_ENGINES:
+    if engine in _CLOSED_ENGINES:
         raise DatastoreClosedError("the datastore was closed: call setup_connection() to open it again")
 
 
@@ -177,10 +186,10 @@ class SQLAlchemyDatastore:
         """Create the engine and the scoped session, unless they exist already."""
         if self._engine is not None:
             return
-        engine = create_engine(self.settings.uri, **engine_options(self.settings))
+        engine = create_engine(self.settings.url, **engine_options(self.settings))
         event.listen(engine, "do_connect", lambda *connecting: ensure_open(engine))
         if engine.dialect.name in ("mysql", "mariadb"):
-            event.listen(engine, "connect", end_handshake_timeout)
+            event.listen(engine, "connect", _end_handshake_timeout)
         self._engine = engine
         self._session = scoped_session(sessionmaker(bind=engine))
 
@@ -234,5 +243,5 @@ class SQLAlchemyDatastore:
             self._session.remove()
         if self._engine is not None:
             self._engine.dispose()
-            CLOSED_ENGINES.add(self._engine)
+            _CLOSED_ENGINES.add(self._engine)
         self._engine = self._session = None

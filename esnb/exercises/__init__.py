@@ -8,10 +8,12 @@ exercise. The learner's placeholder raises `NotImplementedError(PLACEHOLDER)`.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 from uuid import UUID
+
+from esnb.course.storage import RecordStrategy, SequencedItem, as_batch
 
 PLACEHOLDER = "your code here"
 
@@ -51,12 +53,53 @@ def subscribers_emptied(subscribers: list[Any]) -> Iterator[None]:
         subscribers[:] = saved
 
 
-class Tracked:
-    """A datastore, an event store on its table, and the sequence ids whose rows are removed at the end."""
+class RecordingStrategy:
+    """The one fake strategy of the checks: it implements `RecordStrategy` by passing every call on to a real
+    strategy, and records what each call moved, so a check can say how much the learner's code read or wrote.
 
-    def __init__(self, datastore: Any, event_store: Any) -> None:
+    `appended` holds the number of items of each append. `read` holds one entry per call of list_items,
+    the number of items it returned, and a 1 for each item that read_all handed out.
+    """
+
+    def __init__(self, inner: RecordStrategy) -> None:
+        self.inner = inner
+        self.appended: list[int] = []
+        self.read: list[int] = []
+
+    def append(self, items: SequencedItem | Sequence[SequencedItem]) -> None:
+        batch: list[SequencedItem] = as_batch(items)
+        self.appended.append(len(batch))
+        self.inner.append(batch)
+
+    def list_items(
+        self,
+        sequence_id: UUID,
+        *,
+        gt: int | None = None,
+        gte: int | None = None,
+        lt: int | None = None,
+        lte: int | None = None,
+        limit: int | None = None,
+        descending: bool = False,
+    ) -> list[SequencedItem]:
+        items = self.inner.list_items(sequence_id, gt=gt, gte=gte, lt=lt, lte=lte, limit=limit, descending=descending)
+        self.read.append(len(items))
+        return items
+
+    def read_all(self, start: int = 1, page_size: int = 1000) -> Iterator[tuple[int, SequencedItem]]:
+        for pair in self.inner.read_all(start, page_size):
+            self.read.append(1)
+            yield pair
+
+
+class Tracked:
+    """A datastore, an event store on its table, its recording strategy, and the sequence ids whose rows are
+    removed at the end."""
+
+    def __init__(self, datastore: Any, event_store: Any, strategy: RecordingStrategy) -> None:
         self.datastore = datastore
         self.event_store = event_store
+        self.strategy = strategy
         self.ids: list[UUID] = []
 
     def track(self, sequence_id: UUID) -> UUID:
@@ -65,8 +108,10 @@ class Tracked:
 
 
 @contextmanager
-def scratch_store(url: str | None = None, event_store_class: Any = None) -> Iterator[Tracked]:
+def scratch_store(url: str | None = None) -> Iterator[Tracked]:
     """A connected datastore with the sequenced-items table and an event store on it; tidied up afterwards.
+
+    The event store's strategy is a RecordingStrategy around the course's strategy.
 
     Rows of the tracked sequence ids are deleted at the end; a table the check made is dropped
     (an in-memory SQLite database goes with its connection).
@@ -74,10 +119,8 @@ def scratch_store(url: str | None = None, event_store_class: Any = None) -> Iter
     from sqlalchemy import delete, inspect
     from sqlalchemy.exc import SAWarning
 
-    from esnb.course.active_records import SQLAlchemyActiveRecordStrategy
     from esnb.course.datastore import SQLAlchemyDatastore, SQLAlchemySettings
-    from esnb.course.event_store import EventStore
-    from esnb.course.mapper import SequencedItemMapper
+    from esnb.course.infrastructure import event_store_for
     from esnb.course.records import ActiveRecord, SequencedItemRecord
     from esnb.databases import database_url, is_in_memory
 
@@ -87,10 +130,9 @@ def scratch_store(url: str | None = None, event_store_class: Any = None) -> Iter
     try:
         had_table = inspect(datastore.engine).has_table(SequencedItemRecord.__tablename__)
         datastore.setup_table(SequencedItemRecord)
-        strategy = SQLAlchemyActiveRecordStrategy(session=datastore.session, active_record_class=SequencedItemRecord)
-        store = (event_store_class or EventStore)(active_record_strategy=strategy,
-                                                  sequenced_item_mapper=SequencedItemMapper())
-        tracked = Tracked(datastore, store)
+        store = event_store_for(datastore.session)
+        strategy = store.active_record_strategy = RecordingStrategy(store.active_record_strategy)
+        tracked = Tracked(datastore, store, strategy)
         try:
             yield tracked
         finally:

@@ -30,25 +30,10 @@ IN_MEMORY = "sqlite:///:memory:"  # a new database, so row ids start at 1 on eve
 
 
 @contextmanager
-def _event_store() -> Iterator[tuple[Any, list[int]]]:
-    """An event store on a new SQLite database in memory, and a list that records how many items each read returned."""
+def _event_store() -> Iterator[tuple[Any, list[int], Any]]:
+    """An event store on a new SQLite database in memory, how many items each read returned, and a session."""
     with scratch_store(IN_MEMORY) as scratch:
-        strategy = scratch.event_store.active_record_strategy
-        read: list[int] = []
-        list_items, read_all = strategy.list_items, strategy.read_all
-
-        def counting_list_items(*args: Any, **kwargs: Any) -> list[Any]:
-            items = list_items(*args, **kwargs)
-            read.append(len(items))
-            return items
-
-        def counting_read_all(*args: Any, **kwargs: Any) -> Iterator[Any]:
-            for pair in read_all(*args, **kwargs):
-                read.append(1)
-                yield pair
-
-        strategy.list_items, strategy.read_all = counting_list_items, counting_read_all
-        yield scratch.event_store, read
+        yield scratch.event_store, scratch.strategy.read, scratch.datastore.session
 
 
 def _changes(entity_id: UUID, values: list[str], first_version: int = 1) -> list[Any]:
@@ -62,7 +47,7 @@ def _changes(entity_id: UUID, values: list[str], first_version: int = 1) -> list
 def _last_version(last_version: Callable[[Any, UUID], int | None]) -> str:
     from esnb.course.events import Created
 
-    with _event_store() as (event_store, read):
+    with _event_store() as (event_store, read, _session):
         long_id, short_id = uuid4(), uuid4()
         event_store.append([Created(originator_id=long_id, foo="a"), *_changes(long_id, ["b", "c", "d", "e"])])
         event_store.append(Created(originator_id=short_id, foo="x"))
@@ -96,13 +81,12 @@ def _read_new(read_new: Callable[[Any, int], tuple[list[Any], int]]) -> str:
     from esnb.course.events import Created
     from esnb.course.records import SequencedItemRecord
 
-    with _event_store() as (event_store, read):
+    with _event_store() as (event_store, read, session):
         first, second, gone = uuid4(), uuid4(), uuid4()
         for event in [Created(originator_id=first, foo="a"), Created(originator_id=second, foo="x"),
                       *_changes(first, ["b"]), Created(originator_id=gone, foo="-"), *_changes(second, ["y"]),
                       *_changes(first, ["c"], first_version=2)]:
             event_store.append(event)  # ids 1 to 6, one per event
-        session = event_store.active_record_strategy.session
         session.execute(delete(SequencedItemRecord).where(SequencedItemRecord.sequence_id == gone))
         session.commit()  # id 4 is gone: ids 1, 2, 3, 5, 6 remain
         values = {1: "a", 2: "x", 3: "b", 5: "y", 6: "c"}

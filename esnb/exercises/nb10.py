@@ -50,10 +50,10 @@ class _RacingRepository:
 
 
 def _add_suffix(add_suffix: Callable[[Any, UUID, str], int], url: str | None) -> str:
+    from esnb.course.application import AtomicExampleApplication
     from esnb.course.errors import ConcurrencyError
     from esnb.course.events import AttributeChanged
     from esnb.course.pubsub import subscribers
-    from esnb.course.unit_of_work import AtomicExampleApplication
 
     with subscribers_emptied(subscribers), scratch_store(url) as scratch:
         app = AtomicExampleApplication(scratch.datastore.session)

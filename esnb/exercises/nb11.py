@@ -6,11 +6,10 @@ machine. Each uses a datastore of its own (see `esnb.exercises.scratch_store`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
-from esnb.course.event_store import EventStore
 from esnb.exercises import Wrong, report, scratch_store
 
 
@@ -22,25 +21,6 @@ def check_append_in_batches(append_in_batches: Callable[[Any, list[Any], int], i
 def check_next_page(next_page: Callable[[Any, int, int], list[Any]], url: str | None = None) -> None:
     """Exercise 11.2: `next_page(event_store, last_id, page_size)` gives the next page_size (id, event) pairs."""
     report("Exercise 11.2", lambda: _next_page(next_page, url))
-
-
-class _CountingEventStore(EventStore):
-    """An event store that remembers the size of every append and how many events read_all handed out."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.batches: list[int] = []
-        self.handed_out = 0
-
-    def append(self, events: Any) -> None:
-        self.batches.append(len(events) if isinstance(events, (list, tuple)) else 1)
-        if self.batches[-1]:  # an empty batch is reported as a mistake; not every database accepts it
-            super().append(events)
-
-    def read_all(self, start: int = 1, page_size: int = 1000) -> Iterator[tuple[int, Any]]:
-        for pair in super().read_all(start, page_size):
-            self.handed_out += 1
-            yield pair
 
 
 def _events(aggregates: int, count: int) -> list[Any]:
@@ -60,16 +40,17 @@ def _ids_of(events: list[Any]) -> list[UUID]:
 
 
 def _append_in_batches(append_in_batches: Callable[[Any, list[Any], int], int], url: str | None) -> str:
-    with scratch_store(url, _CountingEventStore) as scratch:
+    with scratch_store(url) as scratch:
         store = scratch.event_store
+        appended = scratch.strategy.appended  # the number of events of each append
 
         def run(events: list[Any], n: int) -> tuple[Any, list[int], int]:
             for aggregate_id in _ids_of(events):
                 scratch.track(aggregate_id)
-            store.batches.clear()
+            appended.clear()
             returned = append_in_batches(store, list(events), n)
             stored = sum(len(store.get_domain_events(aggregate_id)) for aggregate_id in _ids_of(events))
-            return returned, list(store.batches), stored
+            return returned, list(appended), stored
 
         events = _events(3, 8)
         returned, batches, stored = run(events, 10)
@@ -98,7 +79,7 @@ def _append_in_batches(append_in_batches: Callable[[Any, list[Any], int], int], 
 
 
 def _next_page(next_page: Callable[[Any, int, int], list[Any]], url: str | None) -> str:
-    with scratch_store(url, _CountingEventStore) as scratch:
+    with scratch_store(url) as scratch:
         store = scratch.event_store
         events = _events(1, 7)
         scratch.track(events[0].originator_id)
@@ -107,13 +88,14 @@ def _next_page(next_page: Callable[[Any, int, int], list[Any]], url: str | None)
         ids = [row_id for row_id, _ in mine]
 
         def page(last_id: int, page_size: int) -> list[Any]:
-            store.handed_out = 0
+            scratch.strategy.read.clear()  # a 1 for each event read_all hands out
             answer = next_page(store, last_id, page_size)
             if not isinstance(answer, list):
                 raise Wrong(f"next_page returned something of type {type(answer).__name__}: "
                             "return a list of (id, event) pairs.")
-            if store.handed_out > page_size + 1:
-                raise Wrong(f"for a page of {page_size}, it took {store.handed_out} events from read_all: stop after "
+            handed_out = sum(scratch.strategy.read)
+            if handed_out > page_size + 1:
+                raise Wrong(f"for a page of {page_size}, it took {handed_out} events from read_all: stop after "
                             "page_size, for example with itertools.islice. read_all's page_size is not a limit.")
             return answer
 
