@@ -84,7 +84,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "esnb.course.retry": [
         "ATTEMPTS",
-        "attempts",
+        "pause_before_retry",
     ],
     "esnb.course.statements": [
         "ROWS_PER_INSERT",

@@ -19,7 +19,7 @@ from esnb.course.errors import (
     UnknownOutcomeError,
 )
 from esnb.course.paging import read_pages
-from esnb.course.retry import ATTEMPTS, attempts
+from esnb.course.retry import ATTEMPTS, pause_before_retry
 from esnb.course.statements import Statements
 from esnb.course.storage import SequencedItem
 from esnb.course.write_checks import check_int, check_sequence_id, checked_rows
@@ -58,9 +58,10 @@ class SQLAlchemyActiveRecordStrategy:
         if not rows:
             return
         ensure_open(self.engine)
-        self._check_table()
+        if self.require_unique_index and not self.table_checked:
+            self._check_table()
         self._check_no_gap(rows)
-        for attempt in attempts():
+        for attempt in range(1, ATTEMPTS + 1):
             try:
                 self._insert(rows)
                 return
@@ -83,22 +84,22 @@ class SQLAlchemyActiveRecordStrategy:
                     raise
                 if attempt == ATTEMPTS:
                     raise
+            pause_before_retry(attempt)
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         """Insert the rows atomically, the way this database's connections do it."""
         self.connections.insert(self.statements, rows)
 
     def _check_table(self) -> None:
-        """Refuse, once, a table that has no unique index on (sequence_id, position)."""
-        if self.require_unique_index and not self.table_checked:
-            with self.engine.connect() as connection:
-                guarded = has_unique_index(connection, self.table.name, ("sequence_id", "position"))
-            if guarded is False:
-                raise UnguardedTableError(
-                    f"table {self.table.name!r} has no unique index on (sequence_id, position), so it would store "
-                    "two events at one position: declare one in its record class, and run setup_table(), which adds it"
-                )
-            self.table_checked = guarded is True
+        """Refuse a table that has no unique index on (sequence_id, position); append asks until one is found."""
+        with self.engine.connect() as connection:
+            guarded = has_unique_index(connection, self.table.name, ("sequence_id", "position"))
+        if guarded is False:
+            raise UnguardedTableError(
+                f"table {self.table.name!r} has no unique index on (sequence_id, position), so it would store "
+                "two events at one position: declare one in its record class, and run setup_table(), which adds it"
+            )
+        self.table_checked = guarded is True
 
     def _check_no_gap(self, rows: list[dict[str, Any]]) -> None:
         """Refuse rows whose first position in a sequence does not follow a stored one."""
@@ -167,10 +168,11 @@ class SQLAlchemyActiveRecordStrategy:
         if limit is not None:
             check_int(limit, "limit", lowest=0)
             parameters["limit"] = limit
-        statement = self._select_sequence(tuple(given), limit is not None, descending)
+        statement = self.statements.select_sequence(tuple(given), limit is not None, descending)
         return [SequencedItem(sequence_id, *row) for row in self._read(statement, parameters)]
 
     def _select_sequence(self, bounds: tuple[str, ...], limited: bool, descending: bool) -> Any:
+        """The SELECT of one sequence with these bounds (notebook 11's versions of the strategy use it)."""
         return self.statements.select_sequence(bounds, limited, descending)
 
     def get_item(self, sequence_id: UUID, position: int) -> SequencedItem:

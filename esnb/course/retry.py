@@ -4,11 +4,10 @@
 
 import random
 import time
-from collections.abc import Iterator
 
 __all__ = [
     "ATTEMPTS",
-    "attempts",
+    "pause_before_retry",
 ]
 
 
@@ -16,9 +15,6 @@ __all__ = [
 ATTEMPTS = 5
 
 
-def attempts(count: int = ATTEMPTS) -> Iterator[int]:
-    """Attempt numbers from 1 to count, with a short random pause before each one after the first."""
-    for attempt in range(1, count + 1):
-        if attempt > 1:
-            time.sleep(random.uniform(0, 0.005 * (attempt - 1)))  # racing writers spread out
-        yield attempt
+def pause_before_retry(attempt: int) -> None:
+    """Wait a few random milliseconds, longer after each failed attempt, so racing writers spread out."""
+    time.sleep(random.uniform(0, 0.005 * attempt))
