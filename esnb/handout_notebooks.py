@@ -66,10 +66,15 @@ def zip_notebooks(files: list[Path], target: Path, folder: str) -> Path:
     return target
 
 
+def zip_name(edition: str) -> str:
+    """The file name of an edition's zip of notebooks."""
+    return f"esnb-{edition}-notebooks.zip"
+
+
 def write_notebooks(out_dir: Path, notebooks_dir: Path) -> dict[str, Path]:
     """Both editions' notebooks in out_dir/EDITION/, and each edition's zip; returns the zips by edition."""
     zips = {}
     for edition, folder in ZIP_FOLDERS.items():
         files = write_edition(edition, notebooks_dir, out_dir / edition)
-        zips[edition] = zip_notebooks(files, out_dir / f"esnb-{edition}-notebooks.zip", folder)
+        zips[edition] = zip_notebooks(files, out_dir / zip_name(edition), folder)
     return zips

@@ -6,6 +6,8 @@
 DIR/student/ holds each notebook without its solution cells; DIR/instructor/ shows the solutions,
 marked as such. Each edition has an index.html linking the notebooks in course order, and one PDF
 of them all. Handouts are made from the notebooks as saved, with their outputs: nothing is run.
+Each edition's folder also holds its notebooks as .ipynb files, and DIR has each edition's notebooks
+as one zip, to upload to a hub or a learning platform (esnb.handout_notebooks).
 
 They work offline: nbconvert's scripts from CDNs are left out, and Mermaid diagrams are drawn to
 inline SVG at build time (esnb.mermaid_render). A headless Chromium or Chrome found on the machine
@@ -29,6 +31,7 @@ from pypdf import PdfWriter
 
 from esnb.browser import INSTALL_HINT, HeadlessBrowser, find_browser
 from esnb.editions import instructor_edition, student_edition
+from esnb.handout_notebooks import write_notebooks, zip_name
 from esnb.mermaid_render import mermaid_sources, render_svgs, replace_mermaid
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -191,6 +194,7 @@ def build(out_dir: Path, notebooks_dir: Path = NOTEBOOKS, pdf: bool = True) -> d
     """Both editions of every notebook in out_dir/EDITION/, with an index per edition and one overall."""
     out_dir = out_dir.resolve()  # the browser loads each page by its file URI, which must be absolute
     notebooks = read_course(notebooks_dir)
+    write_notebooks(out_dir, notebooks_dir)
     executable = find_browser()
     if executable is None:
         print(f"esnb.handouts: no browser found, so HTML only, with diagrams as source: {INSTALL_HINT}",
@@ -225,6 +229,8 @@ def write_editions(
         write_index(folder, edition, handouts, combined)
         built[edition] = handouts
     links = "".join(f'<li><a href="{edition}/index.html">{EDITION_TITLES[edition]}</a></li>' for edition in built)
+    links += "".join(f'<li><a href="{zip_name(edition)}">{EDITION_TITLES[edition]}: the notebooks, in one zip</a></li>'
+                     for edition in built)
     write_page(out_dir / "index.html", "esnb · Event sourcing, notebook by notebook: handouts", f"<ul>{links}</ul>")
     return built
 
@@ -240,6 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     count = sum(len(handouts) for handouts in built.values())
     print(f"{count} handouts in {len(built)} editions in {time.monotonic() - started:.0f} s: "
           f"{options.out_dir / 'index.html'}")
+    print("notebooks to hand out: " + ", ".join(str(options.out_dir / zip_name(edition)) for edition in built))
     return 0
 
 

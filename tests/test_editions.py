@@ -2,7 +2,9 @@
 
 In the student edition, solution cells are left out. The only cells allowed to
 fail are the ones tagged raises-exception (the "break it" cells, which fail in
-both editions); every exercise check reports ✗ instead of raising.
+both editions); every exercise check reports ✗ instead of raising. The student
+notebooks run are the .ipynb files the handouts write (esnb.handout_notebooks),
+each in the folder it was written to, as a learner would run them.
 """
 
 from pathlib import Path
@@ -13,7 +15,8 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 from esnb.databases import database_url, scratch_database
-from esnb.editions import CHECK_TAG, EXERCISE_TAG, SOLUTION_TAG, student_edition, tags
+from esnb.editions import CHECK_TAG, EXERCISE_TAG, SOLUTION_TAG, tags
+from esnb.handout_notebooks import write_edition
 
 NOTEBOOKS = sorted((Path(__file__).parent.parent / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WITH_EXERCISES = [path for path in NOTEBOOKS if not path.name.startswith("00_")]
@@ -53,17 +56,27 @@ def test_notebook_has_complete_exercises(path: Path):
     assert len(solution_verdicts) == len(checks) and all(line.startswith("✓") for line in solution_verdicts)
 
 
+@pytest.fixture(scope="module")
+def student_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The student notebooks as the handouts write them, in a folder of their own."""
+    folder = tmp_path_factory.mktemp("student")
+    write_edition("student", NOTEBOOKS[0].parent, folder)
+    return folder
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
-def test_student_edition_runs_with_only_exercise_checks_failing(path: Path, monkeypatch, tmp_path: Path):
-    student = student_edition(read(path))
+def test_student_edition_runs_with_only_exercise_checks_failing(path: Path, student_folder: Path, monkeypatch,
+                                                                tmp_path: Path):
+    handed_out = student_folder / path.name
+    student = read(handed_out)
     assert not any(SOLUTION_TAG in tags(cell) for cell in student.cells)
     with scratch_database(database_url()) as url:
         monkeypatch.setenv("ESNB_DATABASE_URL", url)
         # IPC sockets, not TCP ports: parallel kernels cannot race for the same port.
         kernel = KernelManager(kernel_name="python3", transport="ipc", ip=str(tmp_path / "kernel"))
         NotebookClient(student, km=kernel, timeout=120, allow_errors=True,
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+                       resources={"metadata": {"path": str(student_folder)}}).execute()
     for index, cell in enumerate(student.cells):
         if cell.cell_type != "code":
             continue

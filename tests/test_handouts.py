@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
@@ -19,6 +20,7 @@ from pypdf import PdfReader
 from esnb import mermaid_render
 from esnb.browser import INSTALL_HINT, find_browser
 from esnb.editions import SCREEN_ONLY_TAG, SOLUTION_TAG, student_edition, tags
+from esnb.handout_notebooks import ZIP_FOLDERS, write_edition, zip_name
 from esnb.handouts import EDITIONS, NOTEBOOKS, build, last_exception, read_course
 from esnb.mermaid_render import MERMAID_JS, MERMAID_VERSION, mermaid_sources
 
@@ -231,3 +233,46 @@ def test_a_handout_shows_the_last_exception_of_a_chain():
 def test_the_vendored_mermaid_is_the_version_the_docstring_names():
     assert f'"{MERMAID_VERSION}"' in MERMAID_JS.read_text(encoding="utf-8")
     assert MERMAID_VERSION in mermaid_render.__doc__
+
+
+# The notebooks to hand out
+
+
+def test_the_instructor_notebooks_are_the_course_notebooks_byte_for_byte(handouts: Path):
+    for stem in STEMS:
+        assert (handouts / "instructor" / f"{stem}.ipynb").read_bytes() == (NOTEBOOKS / f"{stem}.ipynb").read_bytes()
+
+
+def test_the_student_notebooks_have_no_solution_and_no_output_from_one(handouts: Path):
+    for notebook in COURSE:
+        student = nbformat.read(handouts / "student" / f"{notebook.stem}.ipynb", as_version=4)
+        nbformat.validate(student)
+        assert not [cell for cell in student.cells if SOLUTION_TAG in tags(cell)], notebook.stem
+        kept = [cell for cell in notebook.content.cells if SOLUTION_TAG not in tags(cell)]
+        assert [(cell.cell_type, cell.source) for cell in student.cells] == [
+            (cell.cell_type, cell.source) for cell in kept], f"{notebook.stem}: a cell that is no solution went"
+        assert [cell.get("outputs") for cell in student.cells] == [cell.get("outputs") for cell in kept]
+        printed = {line for cell in student.cells for output in cell.get("outputs", [])
+                   for line in output.get("text", "").splitlines()}
+        verdicts = {line for cell in notebook.content.cells if SOLUTION_TAG in tags(cell)
+                    for output in cell.get("outputs", []) for line in output.get("text", "").splitlines()
+                    if line.startswith("✓")}
+        assert not verdicts & printed, f"{notebook.stem}: a solution's output is in the student notebook"
+
+
+@pytest.mark.parametrize("edition", EDITIONS)
+def test_each_edition_is_one_zip_of_its_notebooks_in_a_folder_linked_from_the_index(handouts: Path, edition: str):
+    with zipfile.ZipFile(handouts / zip_name(edition)) as archive:
+        assert archive.testzip() is None
+        assert archive.namelist() == [f"{ZIP_FOLDERS[edition]}/{stem}.ipynb" for stem in STEMS]
+        for stem in STEMS:
+            packed = archive.read(f"{ZIP_FOLDERS[edition]}/{stem}.ipynb")
+            assert packed == (handouts / edition / f"{stem}.ipynb").read_bytes()
+    assert zip_name(edition) in page(handouts / "index.html").links
+
+
+def test_an_unknown_edition_or_a_folder_without_notebooks_is_refused(tmp_path: Path):
+    with pytest.raises(ValueError, match="no edition 'teacher'"):
+        write_edition("teacher", NOTEBOOKS, tmp_path / "out")
+    with pytest.raises(FileNotFoundError, match="no course notebooks"):
+        write_edition("student", tmp_path, tmp_path / "out")
