@@ -4,6 +4,10 @@ JupyterLab serves a copy of notebooks/ (it autosaves) on 127.0.0.1 with a random
 exposes `window.jupyterapp`, through which the test runs all cells and reads the notebook model.
 Playwright drives the machine's own Chromium (never a downloaded one). Screenshots go to
 test-artifacts/browser/. Without Playwright or a browser the test is skipped, saying what to install.
+
+JupyterLab runs with the course's settings in this environment (esnb.lab_settings), as `./course lab` does,
+and a test checks that it opens without asking about the news and asks its server for no news or updates;
+a JupyterLab started without those settings shows that the same check sees the question.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,22 +88,34 @@ def stop(lab: Lab, server: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
-    """JupyterLab on a copy of the course, with a database of its own when a server is configured."""
-    home = tmp_path_factory.mktemp("lab")
+    """JupyterLab on a copy of the course, with a database of its own when a server is configured.
+
+    It has the settings the course installs into its environment (esnb.lab_settings), as `./course lab` has,
+    and no learner settings of its own: nothing here turns off the news pop-up or the update checks."""
+    with running_lab(tmp_path_factory.mktemp("lab")) as lab:
+        yield lab
+
+
+@pytest.fixture(scope="module")
+def lab_without_course_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """JupyterLab as it comes, without the course's settings: it asks about the news."""
+    home = tmp_path_factory.mktemp("plain-lab")
+    with running_lab(home, [f"--LabApp.app_settings_dir={home / 'no-app-settings'}"]) as lab:
+        yield lab
+
+
+@contextmanager
+def running_lab(home: Path, options: Sequence[str] = ()) -> Iterator[Lab]:
     shutil.copytree(ROOT / "notebooks", home / "notebooks", ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     lab = Lab(url=f"http://127.0.0.1:{free_port()}", token=secrets.token_hex(16))
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={lab.url.rsplit(':', 1)[1]}",
         "--ServerApp.port_retries=0", f"--IdentityProvider.token={lab.token}",
         f"--ServerApp.root_dir={home / 'notebooks'}",
-        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.expose_app_in_browser=True", *options,
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    notifications = home / "settings" / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings"
-    notifications.parent.mkdir(parents=True)
-    notifications.write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))  # no news prompt
     log = home / "jupyterlab.log"
     with scratch_database(database_url()) as url, log.open("w") as output:
         environment = {
@@ -222,3 +239,50 @@ def test_run_all_in_jupyterlab_shows_no_error_but_the_intended_ones(browser: Bro
             page.evaluate("() => window.jupyterapp.shell.currentWidget?.sessionContext?.shutdown()")
         finally:
             page.close()
+
+
+NEWS_QUESTION = "Would you like to get notified about official Jupyter news?"
+SETTLE_SECONDS = 5  # the news question comes a moment after JupyterLab has restored its layout
+# What the notification bell and its list show, with the list opened; and the news setting the page got.
+NOTIFICATIONS = """async () => {
+  const app = window.jupyterapp;
+  await app.restored;
+  await app.commands.execute("apputils:display-notifications");
+  const plugin = await app.serviceManager.settings.fetch("@jupyterlab/apputils-extension:notification");
+  const setting = (name) => plugin.settings?.[name] ?? plugin.schema.properties[name].default;
+  return {fetchNews: setting("fetchNews"), checkForUpdates: setting("checkForUpdates"), shown: document.body.innerText};
+}"""
+
+
+def notifications_after_start(browser: Browser, lab: Lab, name: str) -> tuple[dict[str, str], list[str]]:
+    """What a learner sees of notifications a few seconds after JupyterLab opens, and the requests for news."""
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url) if "/lab/api/" in request.url else None)
+    try:
+        page.set_default_timeout(60_000)
+        page.goto(f"{lab.url}/lab?reset&token={lab.token}")
+        page.wait_for_function("() => window.jupyterapp !== undefined")
+        page.evaluate("async () => { await window.jupyterapp.restored; }")
+        page.wait_for_timeout(SETTLE_SECONDS * 1000)
+        seen = page.evaluate(NOTIFICATIONS)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        return seen, [url for url in asked if "/lab/api/news" in url or "/lab/api/update" in url]
+    finally:
+        page.close()
+
+
+def test_the_course_jupyterlab_opens_without_the_news_question_and_checks_for_no_updates(browser: Browser, lab: Lab):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    seen, asked = notifications_after_start(browser, lab, "lab-notifications")
+    assert (seen["fetchNews"], seen["checkForUpdates"]) == ("false", False), "the course's settings are not in force"
+    assert NEWS_QUESTION not in seen["shown"], "JupyterLab asks about the news"
+    assert asked == [], f"JupyterLab asked its server for news or updates: {asked}"
+
+
+def test_without_the_course_settings_jupyterlab_asks_about_the_news(browser: Browser, lab_without_course_settings: Lab):
+    """The check above can see the question: JupyterLab as it comes asks it."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    seen, _ = notifications_after_start(browser, lab_without_course_settings, "plain-lab-notifications")
+    assert seen["fetchNews"] == "none"
+    assert NEWS_QUESTION in seen["shown"]
