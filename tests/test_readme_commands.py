@@ -132,6 +132,31 @@ PLAN = [
     Plan("bench", ".venv/bin/python -m esnb.bench", "run"),
     Plan("bench-postgresql",
          "ESNB_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test .venv/bin/python -m esnb.bench", "run"),
+    Plan("conda-lab-settings", "python -m esnb.lab_settings", "no",
+         f"{CONDA}it writes into the conda environment the lines above activate; ./course runs the same module for"
+         " .venv, tests/test_workshop.py checks what it writes, and tests/test_browser.py what it does"),
+    # The workshop room (README: "A workshop room on JupyterHub"); tests/test_hub.py runs the room itself.
+    Plan("workshop-apt", "apt-get install -y git python3 python3-venv postgresql nodejs npm", "no",
+         "it installs system packages: a change to the machine, not something a test should do"),
+    Plan("workshop-clone", "git clone https://github.com/YOUR-ORG/esnb.git /srv/esnb", "no",
+         "it fetches the course from the network into /srv; the tests run in the clone they are part of"),
+    Plan("workshop-postgres-password",
+         "sudo -u postgres psql -c ALTER ROLE postgres PASSWORD 'a-password-for-the-hub'", "no",
+         "it sets the password of the machine's PostgreSQL superuser: a change to a server the tests share"),
+    Plan("workshop-database-url",
+         "export ESNB_WORKSHOP_DATABASE_URL=postgresql+psycopg://postgres:a-password-for-the-hub@127.0.0.1:5432/postgres",
+         "no", "it only sets a variable for the commands after it, in the instructor's shell"),
+    Plan("workshop-password", "export ESNB_WORKSHOP_PASSWORD=choose-a-room-password", "no",
+         "it only sets a variable for the commands after it, in the instructor's shell"),
+    Plan("course-hub", "./course hub", "no",
+         "it serves a room on port 8000 of every address until stopped; tests/test_hub.py starts the same hub"
+         " (workshop/jupyterhub_config.py) on 127.0.0.1 with free ports and runs learners through it"),
+    Plan("workshop-list", ".venv/bin/python -m esnb.workshop list", "no",
+         "it needs the room's PostgreSQL in ESNB_WORKSHOP_DATABASE_URL, which the README's line before sets;"
+         " tests/test_hub.py and tests/test_workshop.py run it against the test server with a prefix of their own"),
+    Plan("workshop-drop", ".venv/bin/python -m esnb.workshop drop --all", "no",
+         "it drops every learner database on the room's server; tests/test_hub.py and tests/test_workshop.py run"
+         " it with a prefix of their own, so no other run's databases are touched"),
 ]
 PLANS = {plan.id: plan for plan in PLAN}
 
