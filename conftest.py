@@ -22,7 +22,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--database-url",
         default=None,
-        help=f"SQLAlchemy URL of the database to test against (default: ${ENVIRONMENT_VARIABLE}, else SQLite in memory)",
+        help=f"SQLAlchemy URL of the database to test against (default: ${ENVIRONMENT_VARIABLE}, "
+        "else SQLite in memory)",
     )
 
 

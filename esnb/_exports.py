@@ -63,6 +63,8 @@ MODULES: dict[str, list[str]] = {
         "SequencedItemMapper",
     ],
     "esnb.course.mutators": [
+        "Case",
+        "Mutator",
         "mutator",
     ],
     "esnb.course.paging": [

@@ -23,8 +23,7 @@ def _foo_cleared(my_mutate: Callable[[Any, Any], Any], foo_cleared_class: type) 
     from esnb.course import domain, pubsub
     from esnb.course.events import AttributeChanged, Created
 
-    # mutator() is typed as returning a bare Callable, not one with a registry, until esnb/course is typed.
-    if foo_cleared_class in domain.mutate.registry:  # type: ignore[attr-defined]
+    if foo_cleared_class in domain.mutate.registry:
         raise Wrong("FooCleared has a case in esnb's shared `mutate`, which later code also uses: "
                     "register it on your own mutator, with `@my_mutate.register(FooCleared)`.")
     if foo_cleared_class not in getattr(my_mutate, "registry", {}):
