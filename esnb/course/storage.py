@@ -32,6 +32,7 @@ class SequencedItem(NamedTuple):
 # %% notebooks/07_event_store.ipynb 5
 def as_batch(one_or_many: Any) -> list[Any]:
     """What an append was given, as a list: the elements of a list or tuple, or else the one thing given."""
+    # A SequencedItem is a tuple too (a NamedTuple), but it is one item, not a batch of them.
     if isinstance(one_or_many, (list, tuple)) and not isinstance(one_or_many, SequencedItem):
         return list(one_or_many)
     return [one_or_many]
