@@ -11,6 +11,7 @@ MODULES: dict[str, list[str]] = {
         "AtomicExampleApplication",
     ],
     "esnb.course.connections": [
+        "Check",
         "Transactions",
         "AutocommitStatements",
         "connections_for",

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from esnb.course.connections import connections_for
@@ -61,7 +62,6 @@ class SQLAlchemyActiveRecordStrategy:
         ensure_open(self.engine)
         if self.require_unique_index and not self.table_checked:
             self._check_table()
-        self._check_no_gap(rows)
         for attempt in range(1, ATTEMPTS + 1):
             try:
                 self._insert(rows)
@@ -89,7 +89,9 @@ class SQLAlchemyActiveRecordStrategy:
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         """Insert the rows atomically, the way this database's connections do it."""
-        self.connections.insert(self.statements, rows)
+        self.connections.insert(
+            self.statements, rows, check=lambda connection: self._check_no_gap(connection, rows)
+        )
 
     def _check_table(self) -> None:
         """Refuse a table that has no unique index on (sequence_id, position); append asks until one is found."""
@@ -102,11 +104,11 @@ class SQLAlchemyActiveRecordStrategy:
             )
         self.table_checked = guarded is True
 
-    def _check_no_gap(self, rows: list[dict[str, Any]]) -> None:
-        """Refuse rows whose first position in a sequence does not follow a stored one."""
+    def _check_no_gap(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        """Refuse rows whose first position in a sequence does not follow a stored one (on the insert's connection)."""
         for sequence_id, first in _first_positions(rows).items():
             parameters = {"sequence_id": sequence_id, "position": first - 1}
-            if first > 0 and not self._read(self.statements.select_position, parameters):
+            if first > 0 and connection.execute(self.statements.select_position, parameters).first() is None:
                 raise SequenceGapError(
                     f"position {first} of sequence {sequence_id} would leave a gap: position {first - 1} is not "
                     "stored. Whoever wrote this event had an out-of-date entity: load it again"

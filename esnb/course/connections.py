@@ -3,6 +3,7 @@
 # notebooks/07_event_store.ipynb
 """Where the strategy's statements run: a transaction each, or on PostgreSQL single statements in autocommit mode."""
 
+from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -12,6 +13,7 @@ from esnb.course.statements import ROWS_PER_INSERT, Statements
 
 __all__ = [
     "AutocommitStatements",
+    "Check",
     "Transactions",
     "connections_for",
 ]
@@ -19,6 +21,7 @@ __all__ = [
 
 # %% notebooks/07_event_store.ipynb 15
 _AUTOCOMMIT_ENGINES: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
+Check = Callable[[Connection], None]  # run on the insert's own connection, before the insert
 
 
 class Transactions:
@@ -31,9 +34,11 @@ class Transactions:
         """A connection for one read; giving it back ends its transaction."""
         return self.engine.connect()
 
-    def insert(self, statements: Statements, rows: list[dict[str, Any]]) -> None:
-        """Insert the rows atomically, ROWS_PER_INSERT to a statement, in one transaction."""
+    def insert(self, statements: Statements, rows: list[dict[str, Any]], check: Check | None = None) -> None:
+        """Insert the rows atomically, ROWS_PER_INSERT to a statement, in one transaction, after `check`."""
         with self.engine.begin() as connection:  # commits at the end, or rolls back on an error
+            if check is not None:
+                check(connection)
             for start in range(0, len(rows), ROWS_PER_INSERT):
                 connection.execute(statements.insert_rows, rows[start : start + ROWS_PER_INSERT])
 
@@ -48,11 +53,13 @@ class AutocommitStatements(Transactions):
     def for_reading(self) -> Connection:
         return self.autocommit_engine.connect()  # no BEGIN, no ROLLBACK
 
-    def insert(self, statements: Statements, rows: list[dict[str, Any]]) -> None:
+    def insert(self, statements: Statements, rows: list[dict[str, Any]], check: Check | None = None) -> None:
         if len(rows) > ROWS_PER_INSERT:
-            super().insert(statements, rows)  # several statements need a transaction
+            super().insert(statements, rows, check)  # several statements need a transaction
             return
         with self.autocommit_engine.connect() as connection:
+            if check is not None:
+                check(connection)  # reads only what can no longer change: rows already stored
             connection.execute(statements.insert_in_one_statement, rows)  # atomic by itself
 
 
