@@ -12,6 +12,9 @@ from esnb import sync
 from esnb.databases import ENVIRONMENT_VARIABLE, database_url
 
 INSTALL_HINT = "run the README's lab command, or: pip install -e '.[lab]'"
+# JupyterLite's Pyodide kernel (python -m esnb.lite): there is no JupyterLab inside the kernel, and esnb is the
+# wheel the site was built with from the course folder, not a checkout beside the notebooks.
+IN_BROWSER = sys.platform == "emscripten"
 
 
 def _python() -> str | None:
@@ -22,7 +25,7 @@ def _python() -> str | None:
 
 def _packages() -> str | None:
     missing = []
-    for name in ("SQLAlchemy", "SQLAlchemy-Utils", "jupyterlab"):
+    for name in ("SQLAlchemy", "SQLAlchemy-Utils", *(() if IN_BROWSER else ("jupyterlab",))):
         try:
             metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -35,6 +38,8 @@ def _packages() -> str | None:
 
 
 def _package_in_sync() -> str | None:
+    if IN_BROWSER:
+        return None
     if not sync.DEFAULT_NOTEBOOKS.is_dir():
         return "esnb is not installed from the course folder: run pip install -e . there"
     if sync.differences(sync.DEFAULT_NOTEBOOKS, sync.DEFAULT_TARGET):

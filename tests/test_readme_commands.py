@@ -157,6 +157,15 @@ PLAN = [
     Plan("workshop-drop", ".venv/bin/python -m esnb.workshop drop --all", "no",
          "it drops every learner database on the room's server; tests/test_hub.py and tests/test_workshop.py run"
          " it with a prefix of their own, so no other run's databases are touched"),
+    # The JupyterLite edition (README: "The course in any browser"); tests/test_lite.py builds and serves it.
+    Plan("course-lite", "./course lite", "no",
+         "it builds the site into lite-site/ and serves it on port 8000 until stopped; tests/test_lite.py builds"
+         " the same site with esnb.lite and serves it with the same server on 127.0.0.1 and a free port"),
+    Plan("lite-build", ".venv/bin/python -m esnb.lite lite-site/", "no",
+         "it needs Pyodide from npm in lite/node_modules, which a copy of the repo's files lacks; tests/test_lite.py"
+         " runs the same build (esnb.lite.build) and opens the site in a browser"),
+    Plan("lite-serve", ".venv/bin/python -m esnb.lite lite-site/ --serve --port 8000", "no",
+         "it serves until stopped; tests/test_lite.py serves the built site with the same server (esnb.lite.server)"),
 ]
 PLANS = {plan.id: plan for plan in PLAN}
 
