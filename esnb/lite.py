@@ -386,7 +386,9 @@ def write_notebooks(contents: Path, instructor: bool, notebooks_dir: Path = NOTE
         for path in course_files(notebooks_dir):
             lite, skipped = lite_notebook(edition(nbformat.read(path, as_version=4)), path.stem)
             nbformat.validate(lite)
-            nbformat.write(lite, folder / path.name)
+            # Multi-line strings stay whole: JupyterLite shows a saved stream output given as a list of
+            # lines with commas between them, and nbformat.write would split them into lists.
+            (folder / path.name).write_text(json.dumps(lite, indent=1, ensure_ascii=False) + "\n")
             if folder == contents:
                 report[path.stem] = skipped
     return report

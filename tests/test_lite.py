@@ -90,6 +90,18 @@ def test_every_listed_skip_matches_a_cell_of_its_notebook():
         lite.lite_notebook(nbformat.read(path, as_version=4), name)
 
 
+def test_the_site_notebooks_keep_multiline_text_whole(tmp_path: Path):
+    """JupyterLite shows a saved output given as a list of lines with commas between the lines."""
+    lite.write_notebooks(tmp_path, instructor=False)
+    notebook = json.loads((tmp_path / "11_performance.ipynb").read_text())
+    assert notebook["metadata"]["kernelspec"]["name"] == "python"
+    for cell in notebook["cells"]:
+        assert isinstance(cell["source"], str)
+        for output in cell.get("outputs", []):
+            assert isinstance(output.get("text", ""), str)
+    assert any(lite.LITE_SKIP_TAG in cell["metadata"].get("tags", []) for cell in notebook["cells"])
+
+
 def test_the_wheels_dependencies_are_read_for_pyodide(tmp_path: Path):
     import zipfile
 
