@@ -7,17 +7,20 @@ from __future__ import annotations
 
 import json
 import socket
+import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+import pytest
 from sqlalchemy import func, select
 
 from esnb import SequencedItem, SequencedItemRecord, SQLAlchemyDatastore
 
 TOPIC = "esnb.course.events:Created"
+T = TypeVar("T")
 
 
 def items_of(sequence_id: uuid.UUID, positions: Iterable[int], tag: str = "") -> list[SequencedItem]:
@@ -72,3 +75,23 @@ def assert_exactly(got: Any, expected: Any, where: str = "value") -> None:
         assert (got.isoformat(), got.tzname(), got.fold) == (expected.isoformat(), expected.tzname(), expected.fold)
     else:
         assert got == expected, where
+
+
+def bounded(seconds: float, call: Callable[[], T], what: str) -> T:
+    """Run `call` in a thread and return its result or raise its error; fail the test if it takes over `seconds`."""
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = call()
+        except BaseException as error:  # handed to the test's thread
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, name=f"bounded: {what}", daemon=True)
+    thread.start()
+    thread.join(seconds)
+    if thread.is_alive():
+        pytest.fail(f"{what} did not return within {seconds:.0f} s: it hangs")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, make_url, select, text
@@ -50,11 +50,10 @@ from esnb import (
 from esnb.databases import scratch_database
 from tests.faults.proxy import BlackHole, Proxy
 from tests.faults.servers import PrivateMariaDB, PrivatePostgreSQL, PrivateServer, ServerUnavailable
-from tests.support import items_of
+from tests.support import bounded, items_of
 
 pytestmark = [pytest.mark.faults, pytest.mark.slow]
 
-T = TypeVar("T")
 TABLE = SequencedItemRecord.__table__
 CALL_LIMIT = 60.0  # no single call may take longer: past it, the test fails as a hang
 TIMED_OUT = re.compile(r"time[sd]?[ -]?out", re.IGNORECASE)
@@ -69,26 +68,6 @@ def esnb_error(name: str) -> type[Exception]:
     if error is None:
         pytest.fail(f"esnb exports no {name} yet (issue 10)")
     return error
-
-
-def bounded(seconds: float, call: Callable[[], T], what: str) -> T:
-    """Run `call` in a thread and return its result or raise its error; fail the test if it takes over `seconds`."""
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            outcome["value"] = call()
-        except BaseException as error:  # handed to the test's thread
-            outcome["error"] = error
-
-    thread = threading.Thread(target=run, name=f"bounded: {what}", daemon=True)
-    thread.start()
-    thread.join(seconds)
-    if thread.is_alive():
-        pytest.fail(f"{what} did not return within {seconds:.0f} s: it hangs")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 @contextmanager

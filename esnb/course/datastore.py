@@ -5,6 +5,7 @@
 
 import math
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakSet
@@ -15,12 +16,14 @@ from sqlalchemy import (
     Index,
     MetaData,
     Table,
+    Text,
     UniqueConstraint,
     create_engine,
     event,
     inspect,
     make_url,
 )
+from sqlalchemy.dialects.mysql import LONGTEXT
 from sqlalchemy.exc import DBAPIError, NoSuchTableError
 from sqlalchemy.orm import Session, scoped_session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
@@ -51,6 +54,7 @@ class SQLAlchemySettings:
     uri: str = ""
     connect_timeout: float = 10.0
     lock_timeout: float = 5.0
+    read_timeout: float = 120.0
     url: str = ""
 
     def __post_init__(self) -> None:
@@ -73,6 +77,22 @@ class SharedConnectionPool(StaticPool):
         self._depth = 0
 
     def _do_get(self) -> ConnectionPoolEntry:
+        self._take_turn()
+        try:
+            return super()._do_get()
+        except BaseException:
+            self._release()
+            raise
+
+    def dispose(self) -> None:
+        """Close the connection, but not while another thread is using it: that could crash Python."""
+        self._take_turn()
+        try:
+            super().dispose()
+        finally:
+            self._release()
+
+    def _take_turn(self) -> None:
         me = threading.get_ident()
         with self._turn:
             if not self._turn.wait_for(lambda: self._holder in (None, me), timeout=self.timeout):
@@ -82,11 +102,6 @@ class SharedConnectionPool(StaticPool):
                 )
             self._holder = me
             self._depth += 1
-        try:
-            return super()._do_get()
-        except BaseException:
-            self._release()
-            raise
 
     def _do_return_conn(self, record: ConnectionPoolEntry) -> None:
         super()._do_return_conn(record)
@@ -120,26 +135,49 @@ def engine_options(settings: SQLAlchemySettings) -> dict[str, Any]:
     if backend == "sqlite":
         return {"connect_args": {"timeout": settings.lock_timeout, "check_same_thread": False}}
     if backend == "postgresql":
-        return {"connect_args": {"connect_timeout": max(2, math.ceil(settings.connect_timeout))}}
+        return {
+            "connect_args": {
+                "connect_timeout": max(2, math.ceil(settings.connect_timeout)),
+                # A server or network that goes silent is noticed by TCP: keepalive probes on an idle
+                # connection, and a bound on how long sent data may wait to be acknowledged.
+                "keepalives": 1,
+                "keepalives_idle": 10,
+                "keepalives_interval": 5,
+                "keepalives_count": 3,
+                "tcp_user_timeout": math.ceil(settings.read_timeout * 1000),
+            }
+        }
     if backend in ("mysql", "mariadb"):
-        timeout = settings.connect_timeout
+        timeout = settings.connect_timeout  # PyMySQL reads the handshake with its read timeout
         return {"connect_args": {"connect_timeout": timeout, "read_timeout": timeout, "init_command": _STRICT_MODE}}
     return {}
 
 
-def _end_handshake_timeout(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
-    """PyMySQL's read timeout bounded the handshake; queries may take longer, so lift it once connected."""
-    if hasattr(dbapi_connection, "_read_timeout"):
-        dbapi_connection._read_timeout = None
+def _after_handshake(read_timeout: float) -> Callable[[Any, ConnectionPoolEntry], None]:
+    """A connect hook for PyMySQL: once connected, a statement may take up to `read_timeout` seconds to answer."""
+
+    def set_timeouts(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        if hasattr(dbapi_connection, "_read_timeout"):
+            dbapi_connection._read_timeout = dbapi_connection._write_timeout = read_timeout
+
+    return set_timeouts
 
 
 # %% notebooks/05_database_table.ipynb 22
 def with_inline_uniques(table: Table) -> Table:
-    """A copy of the table whose unique indexes are constraints inside its CREATE TABLE statement."""
+    """A copy of the table as setup_table creates it: its unique indexes are constraints inside CREATE TABLE.
+
+    On MySQL and MariaDB the copy also keeps any Unicode character (utf8mb4) and holds as much text in a
+    TEXT column as the other databases do (LONGTEXT), whatever the database's own defaults.
+    """
     copy = table.to_metadata(MetaData())
     for index in [index for index in copy.indexes if index.unique]:
         copy.indexes.discard(index)
         copy.append_constraint(UniqueConstraint(*index.columns.keys(), name=index.name))
+    for column in copy.columns:
+        if type(column.type) is Text and column.type.length is None:
+            column.type = Text().with_variant(LONGTEXT(), "mysql", "mariadb")
+    copy.dialect_kwargs.setdefault("mysql_charset", "utf8mb4")
     return copy
 
 
@@ -192,7 +230,7 @@ class SQLAlchemyDatastore:
         engine = create_engine(self.settings.url, **engine_options(self.settings))
         event.listen(engine, "do_connect", lambda *connecting: ensure_open(engine))
         if engine.dialect.name in ("mysql", "mariadb"):
-            event.listen(engine, "connect", _end_handshake_timeout)
+            event.listen(engine, "connect", _after_handshake(self.settings.read_timeout))
         self._engine = engine
         self._session = scoped_session(sessionmaker(bind=engine))
 
@@ -232,7 +270,12 @@ class SQLAlchemyDatastore:
                             if not has_unique_index(connection, table.name, tuple(index.columns.keys())):
                                 index.create(connection)
                     return
-                except DBAPIError:
+                except DBAPIError as error:
+                    if "database is locked" in str(error.orig):
+                        raise DatabaseLockedError(
+                            f"the SQLite database is locked by another writer, for longer than the lock timeout "
+                            f"(SQLAlchemySettings.lock_timeout): table {table.name!r} was not created"
+                        ) from error
                     if attempt == 3:
                         raise  # not another process creating the same table at the same moment
 
@@ -245,6 +288,6 @@ class SQLAlchemyDatastore:
         if self._session is not None:
             self._session.remove()
         if self._engine is not None:
+            _CLOSED_ENGINES.add(self._engine)  # first, so no thread opens a new connection meanwhile
             self._engine.dispose()
-            _CLOSED_ENGINES.add(self._engine)
         self._engine = self._session = None

@@ -82,6 +82,7 @@ class Proxy:
         self.refuse_after_drop = False
         self.lose_request = False
         self.refusing = threading.Event()
+        self.frozen = threading.Event()
         self.drops = 0  # replies dropped, after the server acted, so far
         self.lost_requests = 0  # trigger packets the server never saw, so far
         self.refused = 0  # connections refused so far
@@ -127,6 +128,10 @@ class Proxy:
 
     def allow(self) -> None:
         self.refusing.clear()
+
+    def freeze(self) -> None:
+        """Stop passing the server's answers on, and keep every connection open: a server that stops answering."""
+        self.frozen.set()
 
     def kill_all(self) -> int:
         """Close every open connection now; returns how many there were."""
@@ -230,6 +235,8 @@ class Proxy:
                     break
                 if link.doomed.is_set():
                     link.last_reply = time.monotonic()
+                    continue
+                if self.frozen.is_set():
                     continue
                 link.client.sendall(data)
             except OSError:
