@@ -21,9 +21,10 @@ __all__ = [
 class _NoJsonForm(TypeError):
     """A value with no JSON form that reads back the same; the path to it is added on the way out."""
 
-    def __init__(self, what: str) -> None:
-        super().__init__(f"{what} has no JSON form")
+    def __init__(self, what: str, why: str = "has no JSON form") -> None:
+        super().__init__(f"{what} {why}")
         self.what = what
+        self.why = why
         self.path: list[Any] = []
 
 
@@ -90,30 +91,42 @@ def _decode_special(obj: dict[str, Any]) -> Any:
 
 
 # %% notebooks/06_sequenced_items.ipynb 38
-_PLAIN = frozenset({str, int, float, bool, type(None)})  # the types JSON gives back as they were
+_PLAIN = frozenset({str, float, bool, type(None)})  # the types JSON gives back as they were, at any size
 _IN_A_KEY = object()  # a step on the path to a refused value: it is inside a key
+_MAX_DEPTH = 100  # how deeply lists, tuples and dictionaries may nest inside an attribute
+_MAX_INT_BITS = 14_284  # 2**14284 < 10**4300: an int this size has at most 4300 digits, all Python reads by default
 
 
-def _form(value: Any) -> Any:
-    """What JSON should write for a value so that reading it back gives exactly that value."""
+def _form(value: Any, depth: int) -> Any:
+    """What JSON should write for a value, depth containers deep, so that reading it back gives exactly that value."""
     kind = type(value)
     if kind in _PLAIN:
         return value
-    if kind is list:
-        return [item if type(item) in _PLAIN else _form_at(item, index) for index, item in enumerate(value)]
-    if kind is tuple:
-        return {"__tuple__": _form(list(value))}
+    if kind is int:
+        if value.bit_length() > _MAX_INT_BITS:
+            raise _NoJsonForm("int", f"is too large: the store keeps ints of up to {_MAX_INT_BITS} bits, "
+                                     "which have at most 4300 digits")
+        return value
+    if kind is not list and kind is not tuple and kind is not dict:
+        return _encode_special(value)
+    if depth > _MAX_DEPTH:
+        raise _NoJsonForm(kind.__name__, "is nested too deeply, or contains itself: "
+                                         f"the store keeps values nested up to {_MAX_DEPTH} deep")
+    inner = depth + 1
     if kind is dict:
         if all(type(key) is str for key in value) and not (len(value) == 1 and next(iter(value)) in _DECODERS):
-            return {key: item if type(item) in _PLAIN else _form_at(item, key) for key, item in value.items()}
-        return {"__pairs__": [[_form_at(key, _IN_A_KEY), _form_at(item, key)] for key, item in value.items()]}
-    return _encode_special(value)
+            return {key: item if type(item) in _PLAIN else _form_at(item, key, inner) for key, item in value.items()}
+        return {
+            "__pairs__": [[_form_at(key, _IN_A_KEY, inner), _form_at(item, key, inner)] for key, item in value.items()]
+        }
+    items = [item if type(item) in _PLAIN else _form_at(item, index, inner) for index, item in enumerate(value)]
+    return items if kind is list else {"__tuple__": items}
 
 
-def _form_at(value: Any, step: Any) -> Any:
+def _form_at(value: Any, step: Any, depth: int) -> Any:
     """The JSON form of a value inside a list, tuple or dict; a refusal learns the step that led to it."""
     try:
-        return _form(value)
+        return _form(value, depth)
     except _NoJsonForm as refusal:
         refusal.path.append(step)
         raise
@@ -133,16 +146,15 @@ _DECODER = json.JSONDecoder(object_hook=_decode_special)
 def encode_attributes(attributes: dict[str, Any]) -> str:
     """JSON text that decode_attributes() reads back as exactly these attributes.
 
-    A value of any other type raises TypeError, naming the attribute and where in it the value is.
+    A value of any other type, an int of more than _MAX_INT_BITS bits, or containers nested more than
+    _MAX_DEPTH deep raise TypeError, naming the attribute and where in it the value is.
     """
     try:
-        return _ENCODER.encode(_form(attributes))
+        return _ENCODER.encode(_form(attributes, 0))
     except _NoJsonForm as refusal:
         name = refusal.path[-1]
         at = f" at {_where(refusal.path)}" if len(refusal.path) > 1 else ""
-        raise TypeError(f"attribute {name!r} cannot be stored: {refusal.what}{at} has no JSON form") from None
-    except RecursionError:
-        raise TypeError("attributes nested this deeply, or that contain themselves, cannot be stored") from None
+        raise TypeError(f"attribute {name!r} cannot be stored: {refusal.what}{at} {refusal.why}") from None
 
 
 def decode_attributes(data: str) -> dict[str, Any]:
