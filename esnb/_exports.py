@@ -91,7 +91,9 @@ MODULES: dict[str, list[str]] = {
     ],
     "esnb.course.statements": [
         "ROWS_PER_INSERT",
+        "BYTES_PER_INSERT",
         "Statements",
+        "insert_batches",
     ],
     "esnb.course.storage": [
         "MAX_POSITION",

@@ -74,7 +74,7 @@ class SQLAlchemyActiveRecordStrategy:
                 raise ConcurrencyError(_taken(rows)) from error
             except DBAPIError as error:
                 if self.errors.is_locked(error):
-                    raise DatabaseLockedError(_LOCKED) from error
+                    raise DatabaseLockedError(_LOCKED_WRITE) from error
                 if error.connection_invalidated:
                     outcome = self._outcome_after_lost_connection(rows, error)
                     if outcome == "all":
@@ -150,7 +150,7 @@ class SQLAlchemyActiveRecordStrategy:
                     return list(connection.execute(statement, parameters).all())
             except DBAPIError as error:
                 if self.errors.is_locked(error):
-                    raise DatabaseLockedError(_LOCKED) from error
+                    raise DatabaseLockedError(_LOCKED_READ) from error
                 if attempt == 2 or not error.connection_invalidated:
                     raise
         raise AssertionError("unreachable")
@@ -185,6 +185,7 @@ class SQLAlchemyActiveRecordStrategy:
 
     def get_item(self, sequence_id: UUID, position: int) -> SequencedItem:
         """The item at one position; KeyError if there is none."""
+        check_int(position, "position")
         items = self.list_items(sequence_id, gte=position, lte=position)
         if not items:
             raise KeyError((sequence_id, position))
@@ -203,8 +204,11 @@ class SQLAlchemyActiveRecordStrategy:
 
 _LOCKED = (
     "the SQLite database is locked by another writer, for longer than the lock timeout "
-    "(SQLAlchemySettings.lock_timeout): nothing was written"
+    "(SQLAlchemySettings.lock_timeout)"
 )
+_LOCKED_WRITE = f"{_LOCKED}: nothing was written"
+_LOCKED_READ = f"{_LOCKED}: the read was not done"
+_SHOWN_POSITIONS = 5  # an error lists this many positions of a batch, then says how many more
 
 
 def _first_positions(rows: list[dict[str, Any]]) -> dict[UUID, int]:
@@ -216,8 +220,10 @@ def _first_positions(rows: list[dict[str, Any]]) -> dict[UUID, int]:
 
 
 def _describe_positions(rows: Sequence[dict[str, Any]]) -> str:
-    """'position 3 of sequence …', or 'positions 3 of sequence …, 4 of sequence …'."""
-    claims = ", ".join(f"{row['position']} of sequence {row['sequence_id']}" for row in rows)
+    """'position 3 of sequence …', or 'positions 3 of sequence …, 4 of sequence …', the first five and how many more."""
+    claims = ", ".join(f"{row['position']} of sequence {row['sequence_id']}" for row in rows[:_SHOWN_POSITIONS])
+    if len(rows) > _SHOWN_POSITIONS:
+        claims += f" and {len(rows) - _SHOWN_POSITIONS} more"
     return f"position {claims}" if len(rows) == 1 else f"positions {claims}"
 
 

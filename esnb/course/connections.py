@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Insert, create_engine, event
 
-from esnb.course.statements import ROWS_PER_INSERT, Statements
+from esnb.course.statements import Statements, insert_batches
 
 __all__ = [
     "AutocommitStatements",
@@ -35,12 +35,16 @@ class Transactions:
         return self.engine.connect()
 
     def insert(self, statements: Statements, rows: list[dict[str, Any]], check: Check | None = None) -> None:
-        """Insert the rows atomically, ROWS_PER_INSERT to a statement, in one transaction, after `check`."""
+        """Insert the rows atomically, in one transaction, after `check`."""
+        self.in_transaction(statements.insert_rows, insert_batches(rows), check)
+
+    def in_transaction(self, insert: Insert, batches: list[list[dict[str, Any]]], check: Check | None) -> None:
+        """Run `check`, then one INSERT per batch, in one transaction."""
         with self.engine.begin() as connection:  # commits at the end, or rolls back on an error
             if check is not None:
                 check(connection)
-            for start in range(0, len(rows), ROWS_PER_INSERT):
-                connection.execute(statements.insert_rows, rows[start : start + ROWS_PER_INSERT])
+            for batch in batches:
+                connection.execute(insert, batch)
 
 
 class AutocommitStatements(Transactions):
@@ -54,8 +58,9 @@ class AutocommitStatements(Transactions):
         return self.autocommit_engine.connect()  # no BEGIN, no ROLLBACK
 
     def insert(self, statements: Statements, rows: list[dict[str, Any]], check: Check | None = None) -> None:
-        if len(rows) > ROWS_PER_INSERT:
-            super().insert(statements, rows, check)  # several statements need a transaction
+        batches = insert_batches(rows)
+        if len(batches) > 1:  # several statements need a transaction; RETURNING keeps psycopg from pipelining
+            self.in_transaction(statements.insert_in_one_statement, batches, check)
             return
         with self.autocommit_engine.connect() as connection:
             if check is not None:

@@ -9,13 +9,16 @@ from typing import Any
 from sqlalchemy import Insert, Select, Table, bindparam, insert, select
 
 __all__ = [
+    "BYTES_PER_INSERT",
     "ROWS_PER_INSERT",
     "Statements",
+    "insert_batches",
 ]
 
 
 # %% notebooks/07_event_store.ipynb 13
 ROWS_PER_INSERT = 500  # the most rows one INSERT statement carries
+BYTES_PER_INSERT = 64 * 1024 * 1024  # the most text one INSERT carries: PostgreSQL drops a message over 1 GB
 
 _BOUNDS = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
 
@@ -55,3 +58,17 @@ class Statements:
             statement = statement.order_by(*(column.desc() if descending else column for column in order))
             self._select_sequences[key] = statement.limit(bindparam("limit")) if limited else statement
         return self._select_sequences[key]
+
+
+def insert_batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
+    """The rows in runs of at most ROWS_PER_INSERT rows and BYTES_PER_INSERT bytes of text: one INSERT each."""
+    batches: list[list[dict[str, Any]]] = [[]]
+    size = 0
+    for row in rows:
+        row_size = sum(len(text) if text.isascii() else len(text.encode()) for text in (row["topic"], row["data"]))
+        if batches[-1] and (len(batches[-1]) == ROWS_PER_INSERT or size + row_size > BYTES_PER_INSERT):
+            batches.append([])
+            size = 0
+        batches[-1].append(row)
+        size += row_size
+    return batches

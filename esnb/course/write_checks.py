@@ -9,7 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from esnb.course.errors import SequenceGapError
-from esnb.course.storage import MAX_POSITION, SequencedItem, as_batch
+from esnb.course.storage import SequencedItem, as_batch
 
 __all__ = [
     "MAX_DATA_BYTES",
@@ -21,15 +21,16 @@ __all__ = [
 
 # %% notebooks/07_event_store.ipynb 17
 MAX_DATA_BYTES = 4 * 1024 * 1024  # the most every backend stores in one event: MariaDB's packets stop at 16 MiB
+MIN_BIGINT, MAX_BIGINT = -(2**63), 2**63 - 1  # a signed 64-bit BIGINT: what every database compares and limits by
 
 
-def check_int(value: Any, name: str, lowest: int | None = None, highest: int | None = None) -> None:
-    """Refuse an int argument that is not an int (bools, floats, strings, Decimals) or is out of range."""
+def check_int(value: Any, name: str, lowest: int = MIN_BIGINT, highest: int = MAX_BIGINT) -> None:
+    """Refuse an int argument that is not an int (bools, floats, strings, Decimals) or is outside the range."""
     if type(value) is not int:
         raise TypeError(f"{name} must be an int, not {type(value).__name__} {value!r:.40}")
-    if lowest is not None and value < lowest:
+    if value < lowest:
         raise ValueError(f"{name} must be at least {lowest}, not {value}")
-    if highest is not None and value > highest:
+    if value > highest:
         raise ValueError(f"{name} must be at most {highest}, not {value}")
 
 
@@ -58,7 +59,7 @@ def _check_item(item: Any, topic_length: int | None) -> dict[str, Any]:
     if not isinstance(item, SequencedItem):
         raise TypeError(f"append takes SequencedItem objects, not {type(item).__name__}")
     check_sequence_id(item.sequence_id)
-    check_int(item.position, "position", lowest=0, highest=MAX_POSITION)
+    check_int(item.position, "position", lowest=0)
     _utf8_size(item.topic, "topic")
     if topic_length is not None and len(item.topic) > topic_length:
         raise ValueError(f"topic is {len(item.topic)} characters long; the table's topic column holds {topic_length}")
