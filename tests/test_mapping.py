@@ -656,3 +656,20 @@ def test_an_event_whose_only_slots_are_dict_and_weakref_round_trips():
     event = DictSlot(originator_id=ENTITY_ID, originator_version=2, note="kept")
     rebuilt = mapper.from_sequenced_item(mapper.to_sequenced_item(event))
     assert type(rebuilt) is DictSlot and vars(rebuilt) == vars(event)
+
+
+def test_a_rows_own_columns_win_over_data_that_names_them():
+    item = SequencedItem(ENTITY_ID, 1, "esnb.course.events:Created", '{"originator_version":99,"foo":"bar"}')
+    rebuilt = SequencedItemMapper().from_sequenced_item(item)
+    assert (rebuilt.originator_id, rebuilt.originator_version, rebuilt.foo) == (ENTITY_ID, 1, "bar")
+
+
+def test_the_path_to_a_value_nested_too_deeply_is_shown_by_its_ends():
+    value: list = []
+    for _ in range(150):
+        value = [value]
+    with pytest.raises(TypeError) as raised:
+        encode_attributes({"deep": value})
+    message = str(raised.value)
+    assert message.startswith("attribute 'deep' cannot be stored: list at deep[0][0][0][0]…") and "more…" in message
+    assert len(message) < 300

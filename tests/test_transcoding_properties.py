@@ -212,11 +212,12 @@ def test_values_nested_up_to_the_limit_come_back_exactly(deepest: Any) -> None:
 @pytest.mark.parametrize(
     "attributes, message",
     [
-        ({"deep": nested_lists(_MAX_DEPTH + 1)}, "attribute 'deep' cannot be stored: list at deep" + "[0]" * _MAX_DEPTH
+        ({"deep": nested_lists(_MAX_DEPTH + 1)}, "attribute 'deep' cannot be stored: list at deep[0][0][0][0]"
+         + f"…{_MAX_DEPTH - 7} more…[0][0][0]"
          + f" is nested too deeply, or contains itself: the store keeps values nested up to {_MAX_DEPTH} deep"),
         ({"deep": nested_pairs(_MAX_DEPTH + 1)}, "attribute 'deep' cannot be stored: tuple at deep[100][(99,)][98]"),
         ({"deep": {"a": nested_lists(_MAX_DEPTH - 2, ((),))}}, "attribute 'deep' cannot be stored: tuple at deep['a']"
-         + "[0]" * (_MAX_DEPTH - 1) + " is nested too deeply"),
+         + f"[0][0][0]…{_MAX_DEPTH - 7} more…[0][0][0] is nested too deeply"),
     ],
     ids=["lists", "pairs", "a-tuple"],
 )

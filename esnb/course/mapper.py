@@ -68,8 +68,9 @@ class SequencedItemMapper:
             # The message says it all, so the learner sees one error, not a chain of them.
             raise EventDecodingError(f"{self._unreadable(sequence_id, position)}: {error}") from None
         event = cls.__new__(cls)
+        # The row's own columns win: data that names them too (a hand-written row) cannot move the event.
         event.__dict__.update(
-            {self.sequence_id_attr_name: sequence_id, self.position_attr_name: position, **attributes}
+            {**attributes, self.sequence_id_attr_name: sequence_id, self.position_attr_name: position}
         )
         return event
 

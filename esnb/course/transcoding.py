@@ -135,7 +135,10 @@ def _form_at(value: Any, step: Any, depth: int) -> Any:
 def _where(path: list[Any]) -> str:
     """Where a refused value sits, from the attribute down, as in tags[2]['colour']."""
     name, *steps = reversed(path)
-    return str(name) + "".join(" (in a key)" if step is _IN_A_KEY else f"[{step!r}]" for step in steps)
+    shown = [" (in a key)" if step is _IN_A_KEY else f"[{step!r}]" for step in steps]
+    if len(shown) > 8:  # a deep path keeps its ends: the attribute, and where the trouble is
+        shown = [*shown[:4], f"…{len(shown) - 7} more…", *shown[-3:]]
+    return str(name) + "".join(shown)
 
 
 # %% notebooks/06_sequenced_items.ipynb 40
