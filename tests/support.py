@@ -95,3 +95,15 @@ def bounded(seconds: float, call: Callable[[], T], what: str) -> T:
     if "error" in outcome:
         raise outcome["error"]
     return outcome["value"]
+
+
+def assert_only_intended_errors(name: str, cells: list[dict[str, Any]]) -> None:
+    """Every code cell of a notebook run in a browser ran, and only the cells meant to fail show an error."""
+    assert cells, f"{name} has no code cells"
+    for cell in cells:
+        if cell["intended"]:
+            assert cell["errors"], f"{cell['source']!r} should fail on purpose"
+        else:
+            assert not cell["errors"], f"{cell['source']!r} failed: {cell['errors'][0]}"
+    unrun = [cell["source"] for cell in cells if cell["count"] is None]
+    assert not unrun, f"cells of {name} did not run: {unrun[:3]}"

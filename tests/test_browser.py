@@ -30,7 +30,7 @@ import pytest
 
 from esnb.browser import INSTALL_HINT, OFFLINE_FLAGS, find_browser
 from esnb.databases import ENVIRONMENT_VARIABLE, database_url, scratch_database
-from tests.support import free_port
+from tests.support import assert_only_intended_errors, free_port
 
 try:
     from playwright.sync_api import Browser, Page, sync_playwright
@@ -221,14 +221,7 @@ def test_run_all_in_jupyterlab_shows_no_error_but_the_intended_ones(browser: Bro
     try:
         cells = page.evaluate(RUN_ALL, RUN_TIMEOUT_MS)
         page.screenshot(path=str(ARTIFACTS / f"{name}-end.png"))
-        assert cells, f"{name} has no code cells"
-        for cell in cells:
-            if cell["intended"]:
-                assert cell["errors"], f"{cell['source']!r} should fail on purpose"
-            else:
-                assert not cell["errors"], f"{cell['source']!r} failed: {cell['errors'][0]}"
-        unrun = [cell["source"] for cell in cells if cell["count"] is None]
-        assert not unrun, f"cells of {name} did not run: {unrun[:3]}"
+        assert_only_intended_errors(name, cells)
         if name == "00_welcome":
             page.evaluate(SHOW_CELL, "```mermaid")
             page.wait_for_function(MERMAID_DRAWN, timeout=60_000)
