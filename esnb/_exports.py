@@ -7,8 +7,12 @@ MODULES: dict[str, list[str]] = {
     ],
     "esnb.course.application": [
         "PersistencePolicy",
+        "Follower",
         "ExampleApplication",
-        "AtomicExampleApplication",
+    ],
+    "esnb.course.commands": [
+        "Command",
+        "run_command",
     ],
     "esnb.course.connections": [
         "Check",
@@ -109,9 +113,6 @@ MODULES: dict[str, list[str]] = {
     "esnb.course.transcoding": [
         "encode_attributes",
         "decode_attributes",
-    ],
-    "esnb.course.unit_of_work": [
-        "UnitOfWork",
     ],
     "esnb.course.write_checks": [
         "MAX_DATA_BYTES",

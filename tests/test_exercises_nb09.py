@@ -1,217 +1,186 @@
 """The checks of notebook 09's exercises: placeholder, plausible wrong answers, and right answers.
 
-They run on the configured database (SQLite in memory by default), in a scratch database of its own,
-and must leave the course's subscriber list exactly as they found it.
+They run on the configured database (SQLite in memory by default), in a scratch database of its own.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any, ClassVar
+from typing import Any
+from uuid import UUID
 
 import pytest
 
-from esnb import ExampleApplication, subscribe, subscribers, unsubscribe
+from esnb import ConcurrencyError, ExampleApplication
 from esnb.exercises import PLACEHOLDER
-from esnb.exercises.nb09 import check_event_counter, check_rename
+from esnb.exercises.nb09 import check_rename, check_swap_foo
 
 NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
-
 
 pytestmark = pytest.mark.usefixtures("subscribers_kept")
 
 
 # Exercise 9.1
 
-class CounterRight:
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-        subscribe(self.count_event)
-
-    def count_event(self, event: Any) -> None:
-        self.counts[type(event).__name__] = self.counts.get(type(event).__name__, 0) + 1
-
-    def close(self) -> None:
-        unsubscribe(self.count_event)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+def swap_right(app: Any, first_id: UUID, second_id: UUID) -> None:
+    first, second = app.example_repository[first_id], app.example_repository[second_id]
+    first.foo, second.foo = second.foo, first.foo
+    app.save(first, second)
 
 
-class CounterWithCounter(CounterRight):
-    def __init__(self) -> None:
-        self.counts = Counter()
-        subscribe(self.count_event)
+def swap_placeholder(app: Any, first_id: UUID, second_id: UUID) -> None:
+    raise NotImplementedError(PLACEHOLDER)
 
 
-class CounterPlaceholder:
-    def __init__(self) -> None:
-        raise NotImplementedError(PLACEHOLDER)
+def swap_never_saves(app: Any, first_id: UUID, second_id: UUID) -> None:
+    first, second = app.example_repository[first_id], app.example_repository[second_id]
+    first.foo, second.foo = second.foo, first.foo
 
 
-class CounterNeverSubscribes(CounterRight):
-    def __init__(self) -> None:
-        self.counts = {}
+def swap_two_saves(app: Any, first_id: UUID, second_id: UUID) -> None:
+    first, second = app.example_repository[first_id], app.example_repository[second_id]
+    first.foo, second.foo = second.foo, first.foo
+    app.save(first)
+    app.save(second)
 
 
-class CounterByClass(CounterRight):
-    def count_event(self, event: Any) -> None:
-        self.counts[type(event)] = self.counts.get(type(event), 0) + 1
+def swap_two_saves_second_first(app: Any, first_id: UUID, second_id: UUID) -> None:
+    first, second = app.example_repository[first_id], app.example_repository[second_id]
+    first.foo, second.foo = second.foo, first.foo
+    app.save(second)
+    app.save(first)
 
 
-class CounterCloseDoesNothing(CounterRight):
-    def close(self) -> None:
+def swap_swallows(app: Any, first_id: UUID, second_id: UUID) -> None:
+    try:
+        swap_right(app, first_id, second_id)
+    except ConcurrencyError:
         pass
 
 
-class CounterEnterReturnsNothing(CounterRight):
-    def __enter__(self):
-        pass
+def swap_sequential(app: Any, first_id: UUID, second_id: UUID) -> None:
+    first, second = app.example_repository[first_id], app.example_repository[second_id]
+    first.foo = second.foo
+    second.foo = first.foo
+    app.save(first, second)
 
 
-class CounterSharedCounts(CounterRight):
-    shared: ClassVar[dict[str, int]] = {}
-
-    def __init__(self) -> None:
-        self.counts = CounterSharedCounts.shared
-        subscribe(self.count_event)
-
-
-class CounterExitDoesNotClose(CounterRight):
-    def __exit__(self, *exc_info) -> None:
-        pass
+def swap_appends_by_hand(app: Any, first_id: UUID, second_id: UUID) -> None:
+    first, second = app.example_repository[first_id], app.example_repository[second_id]
+    first.foo, second.foo = second.foo, first.foo
+    for entity in (first, second):
+        app.event_store.append(entity.collect_events())
 
 
-class CounterSwallows(CounterRight):
-    def __exit__(self, *exc_info) -> bool:
-        self.close()
-        return True
-
-
-def test_event_counter_placeholder(verdict):
-    check_event_counter(CounterPlaceholder)
-    assert verdict().startswith("✗ Exercise 9.1: " + NOT_DONE)
+def swap_crashes(app: Any, first_id: UUID, second_id: UUID) -> None:
+    app.repository[first_id]
 
 
 @pytest.mark.parametrize("answer, message", [
-    (CounterNeverSubscribes, "a new EventCounter is not subscribed: call subscribe(...) in __init__."),
-    (CounterByClass, "count under the class name, type(event).__name__."),
-    (CounterCloseDoesNothing, "after close(), the counter was still subscribed: call unsubscribe(...) in close()."),
-    (CounterEnterReturnsNothing, "`with EventCounter() as counter` gave None: return self from __enter__."),
-    (CounterSharedCounts, "give each counter its own dict, in __init__."),
-    (CounterExitDoesNotClose, "after the `with` block, the counter was still subscribed: call close() in __exit__."),
-    (CounterSwallows, "an error raised inside the `with` block was hidden: __exit__ should return None."),
-], ids=lambda value: getattr(value, "__name__", "message"))
-def test_event_counter_wrong(verdict, answer, message):
-    CounterSharedCounts.shared.clear()
-    check_event_counter(answer)
+    (swap_placeholder, NOT_DONE),
+    (swap_never_saves, "after swap_foo, the stored values were still 'left' and 'right': a change stays pending in "
+                       "the entity until the application saves it."),
+    (swap_two_saves, "when another writer changed the second entity during your command, the stored values became "
+                     "['right', 'right (changed by another writer)']: half of the swap was stored. The two changes "
+                     "are one decision: store them so that either both go in, or neither."),
+    (swap_two_saves_second_first, "when another writer changed the first entity during your command, the stored "
+                                  "values became ['left (changed by another writer)', 'left']: half of the swap was "
+                                  "stored."),
+    (swap_appends_by_hand, "when another writer changed the second entity during your command, the stored values "
+                           "became ['right', 'right (changed by another writer)']: half of the swap was stored."),
+    (swap_swallows, "when another writer changed the first entity during your command, swap_foo returned normally: "
+                    "its save must fail with ConcurrencyError, and that error must reach the caller"),
+    (swap_sequential, "after swap_foo, the stored values were ['right', 'right'], not ['right', 'left']."),
+    (swap_crashes, "with no other writer, your code raised AttributeError: 'ExampleApplication' object has no "
+                   "attribute 'repository'"),
+])
+def test_swap_foo_wrong(answer, message, url, verdict):
+    check_swap_foo(answer, url)
     line = verdict()
     assert line.startswith("✗ Exercise 9.1: ") and message in line, line
 
 
-@pytest.mark.parametrize("answer", [CounterRight, CounterWithCounter])
-def test_event_counter_right(verdict, answer):
-    assert check_event_counter(answer) is None
-    assert verdict() == "✓ Exercise 9.1: EventCounter counts by class name, and a `with` block always unsubscribes it."
-
-
-def test_event_counter_leaves_existing_subscribers(verdict):
-    heard = []
-    subscribe(heard.append)
-    try:
-        check_event_counter(CounterCloseDoesNothing)
-        assert subscribers == [heard.append] and heard == []
-    finally:
-        unsubscribe(heard.append)
-    verdict()
+def test_swap_foo_right(url, verdict):
+    assert check_swap_foo(swap_right, url) is None
+    assert verdict() == ("✓ Exercise 9.1: swap_foo stores both changes in one atomic save, and a conflict on either "
+                         "entity stores neither.")
 
 
 # Exercise 9.2
 
 class RenameRight(ExampleApplication):
-    def rename(self, entity_id, foo):
+    def rename(self, entity_id: UUID, foo: str) -> int:
         entity = self.example_repository[entity_id]
         entity.foo = foo
+        self.save(entity)
         return entity.__version__
 
 
 class RenamePlaceholder(ExampleApplication):
-    def rename(self, entity_id, foo):
+    def rename(self, entity_id: UUID, foo: str) -> int:
         raise NotImplementedError(PLACEHOLDER)
 
 
-class RenameWithoutPublishing(ExampleApplication):
-    def rename(self, entity_id, foo):
+class RenameNeverSaves(ExampleApplication):
+    def rename(self, entity_id: UUID, foo: str) -> int:
         entity = self.example_repository[entity_id]
-        entity._foo = foo
-        return entity.__version__ + 1
-
-
-class RenameVersionBefore(ExampleApplication):
-    def rename(self, entity_id, foo):
-        entity = self.example_repository[entity_id]
-        version = entity.__version__
-        entity.foo = foo
-        return version
-
-
-class RenameReturnsEntity(ExampleApplication):
-    def rename(self, entity_id, foo):
-        entity = self.example_repository[entity_id]
-        entity.foo = foo
-        return entity
-
-
-class RenameMakesNew(ExampleApplication):
-    def rename(self, entity_id, foo):
-        from esnb import create_new_example
-
-        return create_new_example(foo=foo).__version__ + 1
-
-
-class RenameHidesMissing(ExampleApplication):
-    def rename(self, entity_id, foo):
-        entity = self.example_repository.get_entity(entity_id)
-        if entity is None:
-            return None
         entity.foo = foo
         return entity.__version__
 
 
-class RenameLeavesSubscriber(RenameRight):
-    def rename(self, entity_id, foo):
-        subscribe(lambda event: None)
-        return super().rename(entity_id, foo)
+class RenameByHand(ExampleApplication):
+    def rename(self, entity_id: UUID, foo: str) -> int:
+        entity = self.example_repository[entity_id]
+        entity.foo = foo
+        self.event_store.append(entity.collect_events())
+        return entity.__version__
 
 
-def test_rename_placeholder(verdict, url):
-    check_rename(RenamePlaceholder, url)
-    assert verdict().startswith("✗ Exercise 9.2: " + NOT_DONE)
+class RenameVersionBefore(ExampleApplication):
+    def rename(self, entity_id: UUID, foo: str) -> int:
+        entity = self.example_repository[entity_id]
+        version = entity.__version__
+        entity.foo = foo
+        self.save(entity)
+        return version
+
+
+class RenameHidesMissing(ExampleApplication):
+    def rename(self, entity_id: UUID, foo: str) -> int:
+        try:
+            return RenameRight.rename(self, entity_id, foo)
+        except KeyError:
+            return 0
+
+
+class RenameMakesNew(ExampleApplication):
+    def rename(self, entity_id: UUID, foo: str) -> int:
+        entity = self.create_new_example(foo)
+        return entity.__version__
+
+
+class RenameCrashes(ExampleApplication):
+    def rename(self, entity_id: UUID, foo: str) -> int:
+        return self.repository[entity_id]
 
 
 @pytest.mark.parametrize("answer, message", [
-    (RenameWithoutPublishing, "after one rename, the stored events were ['Created'], not ['Created', "
-                              "'AttributeChanged']"),
-    (RenameVersionBefore, "rename returned 1 for an entity that is now at version 2: return `entity.__version__`"),
-    (RenameReturnsEntity, "rename returned Example(id=UUID("),
-    (RenameMakesNew, "the stored events were ['Created'], not"),
+    (RenamePlaceholder, NOT_DONE),
+    (RenameNeverSaves, "after rename, the change was not stored: a change stays pending in the entity until the "
+                       "application saves it."),
+    (RenameByHand, "the application's followers heard 0 events, not the one change: save through the application"),
+    (RenameVersionBefore, "rename returned 1 for an entity that is now at version 2"),
     (RenameHidesMissing, "renaming an id with no entity did not raise KeyError"),
-], ids=lambda value: getattr(value, "__name__", "message"))
-def test_rename_wrong(verdict, url, answer, message):
+    (RenameMakesNew, "after rename, the change was not stored"),
+    (RenameCrashes, "renaming an entity at version 1, your code raised AttributeError: 'RenameCrashes' object has "
+                    "no attribute 'repository'"),
+])
+def test_rename_wrong(answer, message, url, verdict):
     check_rename(answer, url)
     line = verdict()
     assert line.startswith("✗ Exercise 9.2: ") and message in line, line
 
 
-def test_rename_right(verdict, url):
+def test_rename_right(url, verdict):
     assert check_rename(RenameRight, url) is None
-    assert verdict() == ("✓ Exercise 9.2: rename loads the entity, changes it through its own method, "
-                               "and returns the new version.")
-
-
-def test_rename_takes_out_a_subscriber_left_behind(verdict, url):
-    check_rename(RenameLeavesSubscriber, url)
-    assert verdict().startswith("✗ Exercise 9.2: ")
+    assert verdict() == ("✓ Exercise 9.2: rename stores the change through the application's save, and returns the "
+                         "new version.")

@@ -1,210 +1,173 @@
-"""The checks of notebook 10's exercises: placeholder, plausible wrong answers, and right answers.
-
-They run on the configured database (SQLite in memory by default), in a scratch database of its own,
-and must leave the course's subscriber list exactly as they found it.
-"""
+"""The checks of notebook 10's exercises: placeholder, plausible wrong answers, and right answers."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import inspect, select
+from typing import Any
+from uuid import UUID
 
-from esnb import (
-    ActiveRecord,
-    SequencedItemRecord,
-    SQLAlchemyDatastore,
-    SQLAlchemySettings,
-    UnitOfWork,
-    unsubscribe,
-)
+import pytest
+
+from esnb import ConcurrencyError, run_command
 from esnb.exercises import PLACEHOLDER
-from esnb.exercises.nb10 import check_add_suffix, check_one_entity_unit_of_work
+from esnb.exercises.nb10 import check_add_suffix, check_edit_foo
 
 NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
-
 
 pytestmark = pytest.mark.usefixtures("subscribers_kept")
 
 
 # Exercise 10.1
 
-def suffix_right(app, entity_id, suffix):
-    def command(entity):
+def suffix_right(app: Any, entity_id: UUID, suffix: str) -> int:
+    def command(entity: Any) -> None:
         entity.foo = entity.foo + suffix
 
-    return app.run_command(entity_id, command)
+    return run_command(app, entity_id, command)
 
 
-def suffix_placeholder(app, entity_id, suffix):
+def suffix_placeholder(app: Any, entity_id: UUID, suffix: str) -> int:
     raise NotImplementedError(PLACEHOLDER)
 
 
-def suffix_reads_first(app, entity_id, suffix):
+def suffix_decided_outside(app: Any, entity_id: UUID, suffix: str) -> int:
     new_foo = app.example_repository[entity_id].foo + suffix
 
-    def command(entity):
+    def command(entity: Any) -> None:
         entity.foo = new_foo
 
-    return app.run_command(entity_id, command)
+    return run_command(app, entity_id, command)
 
 
-def suffix_no_retry(app, entity_id, suffix):
+def suffix_no_retry(app: Any, entity_id: UUID, suffix: str) -> int:
     entity = app.example_repository[entity_id]
-    with app.unit_of_work():
-        entity.foo = entity.foo + suffix
+    entity.foo = entity.foo + suffix
+    app.save(entity)
     return 1
 
 
-def suffix_returns_nothing(app, entity_id, suffix):
+def suffix_never_saves(app: Any, entity_id: UUID, suffix: str) -> int:
+    entity = app.example_repository[entity_id]
+    entity.foo = entity.foo + suffix
+    return 1
+
+
+def suffix_returns_nothing(app: Any, entity_id: UUID, suffix: str) -> Any:
     suffix_right(app, entity_id, suffix)
 
 
-def suffix_prefix(app, entity_id, suffix):
-    def command(entity):
+def suffix_prefix(app: Any, entity_id: UUID, suffix: str) -> int:
+    def command(entity: Any) -> None:
         entity.foo = suffix + entity.foo
 
-    return app.run_command(entity_id, command)
+    return run_command(app, entity_id, command)
 
 
-def suffix_always_one(app, entity_id, suffix):
-    suffix_right(app, entity_id, suffix)
-    return 1
-
-
-def test_add_suffix_placeholder(verdict, url):
-    check_add_suffix(suffix_placeholder, url)
-    assert verdict().startswith("✗ Exercise 10.1: " + NOT_DONE)
+def suffix_crashes(app: Any, entity_id: UUID, suffix: str) -> int:
+    return run_command(app, entity_id, lambda entity: entity.append(suffix))
 
 
 @pytest.mark.parametrize("answer, message", [
-    (suffix_reads_first, "the other writer's change ('-alice') was lost: work out the new value inside the command"),
-    (suffix_no_retry, "add_suffix raised ConcurrencyError: use app.run_command(entity_id, command)"),
+    (suffix_placeholder, NOT_DONE),
+    (suffix_decided_outside, "when another writer saved first, their change ('-alice') was lost: each attempt must "
+                             "work the new value out again, from the entity that attempt loaded."),
+    (suffix_no_retry, "when another writer saved first, add_suffix raised ConcurrencyError: this command may simply "
+                      "be tried again, from the entity as it is now."),
+    (suffix_never_saves, "with no other writer, foo was still 'start': a change is stored only when the entity is "
+                         "saved."),
     (suffix_returns_nothing, "with no other writer, add_suffix returned None, not 1"),
-    (suffix_prefix, "with no other writer, foo became '-bobstart', not 'start-bob'"),
-    (suffix_always_one, "after losing one race, add_suffix returned 1, not 2"),
-], ids=lambda value: getattr(value, "__name__", "message"))
-def test_add_suffix_wrong(verdict, url, answer, message):
+    (suffix_prefix, "with no other writer, foo became '-bobstart', not 'start-bob'."),
+    (suffix_crashes, "with no other writer, your code raised AttributeError: 'Example' object has no attribute "
+                     "'append'"),
+])
+def test_add_suffix_wrong(answer, message, url, verdict):
     check_add_suffix(answer, url)
     line = verdict()
     assert line.startswith("✗ Exercise 10.1: ") and message in line, line
 
 
-def test_add_suffix_right(verdict, url):
+def test_add_suffix_right(url, verdict):
     assert check_add_suffix(suffix_right, url) is None
     assert verdict() == "✓ Exercise 10.1: add_suffix retries on the newer state, so no one's change is lost."
 
 
 # Exercise 10.2
 
-class OneEntityRight(UnitOfWork):
-    def __exit__(self, exc_type, exc, tb):
-        entity_ids = {event.originator_id for event in self.pending}
-        if exc_type is None and len(entity_ids) > 1:
-            unsubscribe(self.pending.append)
-            raise ValueError("more than one entity")
-        super().__exit__(exc_type, exc, tb)
+def edit_right(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
+    entity = app.example_repository[entity_id]
+    if entity.__version__ != seen_version:
+        raise ConcurrencyError(f"you saw version {seen_version}, but it is at version {entity.__version__} now")
+    entity.foo = foo
+    app.save(entity)
+    return int(entity.__version__)
 
 
-class OneEntityPlaceholder(UnitOfWork):
-    def __exit__(self, exc_type, exc, tb):
-        raise NotImplementedError(PLACEHOLDER)
+def edit_placeholder(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
+    raise NotImplementedError(PLACEHOLDER)
 
 
-class OneEntityCountsEvents(UnitOfWork):
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None and len(self.pending) > 1:
-            unsubscribe(self.pending.append)
-            raise ValueError("more than one event")
-        super().__exit__(exc_type, exc, tb)
+def edit_blind(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
+    entity = app.example_repository[entity_id]
+    entity.foo = foo
+    app.save(entity)
+    return int(entity.__version__)
 
 
-class OneEntityStaysSubscribed(UnitOfWork):
-    def __exit__(self, exc_type, exc, tb):
-        if exc_type is None and len({event.originator_id for event in self.pending}) > 1:
-            raise ValueError("more than one entity")
-        super().__exit__(exc_type, exc, tb)
+def edit_with_retries(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
+    def command(entity: Any) -> None:
+        entity.foo = foo
+
+    run_command(app, entity_id, command)
+    return int(app.example_repository[entity_id].__version__)
 
 
-class OneEntityStoresFirst(UnitOfWork):
-    def __exit__(self, exc_type, exc, tb):
-        super().__exit__(exc_type, exc, tb)
-        if exc_type is None and len({event.originator_id for event in self.pending}) > 1:
-            raise ValueError("more than one entity")
+def edit_checks_then_retries(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
+    if app.example_repository[entity_id].__version__ != seen_version:
+        raise ConcurrencyError(f"you saw version {seen_version}, but it has moved on to version {seen_version + 1}")
+    return edit_with_retries(app, entity_id, foo, seen_version)
 
 
-class OneEntityNeverRefuses(UnitOfWork):
-    pass
+def edit_vague_error(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
+    entity = app.example_repository[entity_id]
+    if entity.__version__ != seen_version:
+        raise ConcurrencyError("someone else changed it")
+    entity.foo = foo
+    app.save(entity)
+    return int(entity.__version__)
 
 
-class OneEntityStoresNothing(UnitOfWork):
-    def __exit__(self, exc_type, exc, tb):
-        unsubscribe(self.pending.append)
-        if exc_type is None and len({event.originator_id for event in self.pending}) > 1:
-            raise ValueError("more than one entity")
+def edit_value_error(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
+    entity = app.example_repository[entity_id]
+    if entity.__version__ != seen_version:
+        raise ValueError(f"you saw version {seen_version}, but it is at version {entity.__version__} now")
+    return edit_right(app, entity_id, foo, seen_version)
 
 
-class OneEntityHidesErrors(OneEntityRight):
-    def __exit__(self, exc_type, exc, tb):
-        super().__exit__(exc_type, exc, tb)
-        return True
-
-
-def test_one_entity_placeholder(verdict, url):
-    check_one_entity_unit_of_work(OneEntityPlaceholder, url)
-    assert verdict().startswith("✗ Exercise 10.2: " + NOT_DONE)
+def edit_never_saves(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
+    entity = app.example_repository[entity_id]
+    entity.foo = foo
+    return int(entity.__version__)
 
 
 @pytest.mark.parametrize("answer, message", [
-    (OneEntityCountsEvents, "a command that changed one entity twice was refused: count the different originator_ids"),
-    (OneEntityStaysSubscribed, "after refusing a command, the unit of work was still subscribed: unsubscribe before"),
-    (OneEntityStoresFirst, "a refused command was stored anyway: raise ValueError before anything is appended."),
-    (OneEntityNeverRefuses, "a command that created two entities was not refused"),
-    (OneEntityStoresNothing, "a command that changed one entity stored [], not ['Created', 'AttributeChanged']"),
-    (OneEntityHidesErrors, "an error raised by the command was hidden"),
-], ids=lambda value: getattr(value, "__name__", "message"))
-def test_one_entity_wrong(verdict, url, answer, message):
-    check_one_entity_unit_of_work(answer, url)
+    (edit_placeholder, NOT_DONE),
+    (edit_blind, "when Bob had seen version 2 but the entity was at version 3, edit_foo stored the edit over a "
+                 "change Bob never saw."),
+    (edit_with_retries, "when Bob had seen version 2 but the entity was at version 3, edit_foo stored the edit"),
+    (edit_checks_then_retries, "when Alice saved a change just after edit_foo loaded the entity, edit_foo stored "
+                               "Bob's edit over hers: a conflict found while saving is Bob's to resolve too, not "
+                               "something to retry."),
+    (edit_vague_error, "the ConcurrencyError said 'someone else changed it': say which version Bob saw and which it "
+                       "is at now"),
+    (edit_value_error, "when Bob had seen version 2 but the entity was at version 3, your code raised ValueError"),
+    (edit_never_saves, "when the entity was still at the version Bob saw (2), foo stayed 'seen by Bob'"),
+])
+def test_edit_foo_wrong(answer, message, url, verdict):
+    check_edit_foo(answer, url)
     line = verdict()
     assert line.startswith("✗ Exercise 10.2: ") and message in line, line
 
 
-def test_one_entity_right(verdict, url):
-    assert check_one_entity_unit_of_work(OneEntityRight, url) is None
-    assert verdict() == ("✓ Exercise 10.2: OneEntityUnitOfWork stores one entity's events together "
-                               "and refuses a command that changes two.")
-
-
-# Both checks tidy up after themselves.
-
-@pytest.mark.parametrize("check, answer", [(check_add_suffix, suffix_right), (check_add_suffix, suffix_reads_first),
-                                           (check_one_entity_unit_of_work, OneEntityRight),
-                                           (check_one_entity_unit_of_work, OneEntityStoresFirst)])
-def test_checks_leave_an_existing_table_as_they_found_it(verdict, lasting_url, check, answer):
-    datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=lasting_url))
-    datastore.setup_connection()
-    try:
-        datastore.setup_table(SequencedItemRecord)
-        session = datastore.session
-        from uuid import uuid4
-
-        session.add(SequencedItemRecord(sequence_id=uuid4(), position=0, topic="mine:Kept", data="{}"))
-        session.commit()
-        check(answer, lasting_url)
-        verdict()
-        assert [row.topic for row in session.scalars(select(SequencedItemRecord))] == ["mine:Kept"]
-        session.commit()
-    finally:
-        datastore.close_connection()
-
-
-@pytest.mark.parametrize("check, answer", [(check_add_suffix, suffix_right),
-                                           (check_one_entity_unit_of_work, OneEntityPlaceholder)])
-def test_checks_remove_the_table_they_made(verdict, lasting_url, check, answer):
-    check(answer, lasting_url)
-    verdict()
-    datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=lasting_url))
-    datastore.setup_connection()
-    try:
-        assert not inspect(datastore.engine).has_table(SequencedItemRecord.__tablename__)
-    finally:
-        datastore.close_connection()
+def test_edit_foo_right(url, verdict):
+    assert check_edit_foo(edit_right, url) is None
+    assert verdict() == ("✓ Exercise 10.2: edit_foo stores an edit only on the version Bob saw, and shows him every "
+                         "conflict.")

@@ -31,6 +31,7 @@ class Example:
         self._version = originator_version
         self._is_discarded = False
         self._foo = foo
+        self._pending_events: list[DomainEvent] = []
 
     @property
     def id(self) -> UUID:
@@ -47,16 +48,28 @@ class Example:
     @foo.setter
     def foo(self, value: str) -> None:
         self._check_not_discarded()
-        event = AttributeChanged(
-            originator_id=self.id, originator_version=self.__version__, name="foo", value=value
+        self._trigger(
+            AttributeChanged(originator_id=self.id, originator_version=self.__version__, name="foo", value=value)
         )
-        mutate(self, event)
-        publish(event)
 
     def discard(self) -> None:
         self._check_not_discarded()
-        event = Discarded(originator_id=self.id, originator_version=self.__version__)
+        self._trigger(Discarded(originator_id=self.id, originator_version=self.__version__))
+
+    @property
+    def pending_events(self) -> tuple[DomainEvent, ...]:
+        """The events of this copy that are not saved yet, oldest first."""
+        return tuple(self._pending_events)
+
+    def collect_events(self) -> list[DomainEvent]:
+        """Hand over the pending events, oldest first, and forget them: a save calls this once they are stored."""
+        events, self._pending_events = self._pending_events, []
+        return events
+
+    def _trigger(self, event: DomainEvent) -> None:
+        """Apply the event, record it as pending, and announce it."""
         mutate(self, event)
+        self._pending_events.append(event)
         publish(event)
 
     def _check_not_discarded(self) -> None:
@@ -69,14 +82,15 @@ class Example:
 
 # %% notebooks/03_entity.ipynb 9
 def create_new_example(foo: str) -> "Example":
-    """Create an Example by applying and publishing its Created event."""
+    """Create an Example from its Created event, which it holds as pending, and announce the event."""
     event = Created(originator_id=uuid.uuid4(), foo=foo)
     entity = mutate(None, event)
+    entity._pending_events.append(event)
     publish(event)
     return entity
 
 
-# %% notebooks/04_mutator.ipynb 17
+# %% notebooks/04_mutator.ipynb 27
 @mutator
 def mutate(entity: "Example | None", event: DomainEvent) -> "Example | None":
     """Apply one event to an Example and return the new state: None once discarded."""

@@ -149,3 +149,45 @@ def scratch_store(url: str | None = None) -> Iterator[Tracked]:
                 datastore.drop_table(SequencedItemRecord)
     finally:
         datastore.close_connection()
+
+
+class RacingRepository:
+    """A repository that lets another writer change one entity just after the learner's code first loads it."""
+
+    def __init__(self, repository: Any, raced_id: UUID, other_writer: Callable[[Any], None]) -> None:
+        self.repository = repository
+        self.raced_id = raced_id
+        self.other_writer = other_writer
+        self.raced = False
+
+    def __getitem__(self, entity_id: UUID) -> Any:
+        entity = self.repository[entity_id]
+        if entity_id == self.raced_id and not self.raced:
+            self.raced = True
+            self.other_writer(entity)
+        return entity
+
+    def __contains__(self, entity_id: UUID) -> bool:
+        return entity_id in self.repository
+
+    def get_entity(self, entity_id: UUID) -> Any:
+        return self.repository.get_entity(entity_id)
+
+
+def another_writer_sets_foo(event_store: Any, suffix: str) -> Callable[[Any], None]:
+    """Another writer who appends `foo + suffix` at the loaded entity's version, straight into the store."""
+    from esnb.course.events import AttributeChanged
+
+    def write(loaded: Any) -> None:
+        event_store.append(AttributeChanged(originator_id=loaded.id, originator_version=loaded.__version__,
+                                            name="foo", value=loaded.foo + suffix))
+
+    return write
+
+
+def an(value: Any) -> str:
+    """'an Example', 'a dict', 'None': what a value is, for a message."""
+    if value is None:
+        return "None"
+    name = type(value).__name__
+    return f"an {name}" if name[0].lower() in "aeiou" else f"a {name}"

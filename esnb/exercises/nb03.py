@@ -13,7 +13,7 @@ from uuid import uuid4
 
 from esnb.course.domain import Example
 from esnb.course.pubsub import subscribers
-from esnb.exercises import Wrong, report, subscribers_emptied
+from esnb.exercises import Wrong, an, report, subscribers_emptied
 
 
 def check_decide_foo_change(decide_foo_change: Callable[[Example, str], Any]) -> None:
@@ -41,12 +41,15 @@ def _decide_foo_change(decide_foo_change: Callable[[Example, str], Any]) -> str:
         if vars(entity) != state:
             raise Wrong("the entity changed: deciding only builds the event. Applying it is the mutator's job.")
         if heard:
-            raise Wrong("the event was published: deciding only builds the event. It is published after it is applied.")
+            raise Wrong("the event was published: deciding only builds the event. "
+                        "Announcing comes later, after the event is applied and recorded.")
         if getattr(event, "originator_id", None) != entity.id:
-            raise Wrong("the event's originator_id is not the entity's id: use entity.id.")
+            raise Wrong("the event's originator_id is not the entity's id: "
+                        "an event belongs to the entity it happened to.")
         if getattr(event, "originator_version", None) != version:
             raise Wrong(f"the event has originator_version {getattr(event, 'originator_version', None)!r}, "
-                        f"but the entity is at version {version}: the next event carries entity.__version__.")
+                        f"but the entity is at version {version}: the version counts the events applied so far, "
+                        "so it is also the version the next event carries.")
         if (getattr(event, "name", None), getattr(event, "value", None)) != ("foo", "baz"):
             raise Wrong(f"the event says name={getattr(event, 'name', None)!r}, "
                         f"value={getattr(event, 'value', None)!r}; "
@@ -58,27 +61,21 @@ def _decide_foo_change(decide_foo_change: Callable[[Example, str], Any]) -> str:
             decide_foo_change(entity, "baz")
         except Exception as error:
             if type(error).__name__ != "EntityIsDiscarded":
-                raise Wrong(f"a discarded entity raised {type(error).__name__}, but it should raise EntityIsDiscarded "
-                            "(entity._check_not_discarded() does that).") from None
+                raise Wrong(f"a discarded entity raised {type(error).__name__}, but it should raise EntityIsDiscarded: "
+                            "the entity has its own check for this, which its foo setter runs first.") from None
         else:
-            raise Wrong("a discarded entity gave an event: it should raise EntityIsDiscarded "
-                        "(entity._check_not_discarded() does that).")
+            raise Wrong("a discarded entity gave an event: a discarded entity accepts no more changes, "
+                        "so deciding must refuse with EntityIsDiscarded.")
     return "decide_foo_change builds the right event at the right version, and changes nothing."
 
 
 def _record_life(record_life: Callable[[str, str], Any]) -> str:
     with subscribers_emptied(subscribers):
-        events = record_life("bar", "baz")
-        if subscribers:
-            raise Wrong("after record_life returned, your list was still subscribed: "
-                        "unsubscribe it before returning, in a `finally:` block.")
-        if events is None:
-            raise Wrong("record_life returned None: return the list of events you received.")
-        events = list(events)
+        events = _life_of(record_life, "bar", "baz")
         names = [type(event).__name__ for event in events]
         expected = ["Created", "AttributeChanged", "Discarded"]
         if names == expected[1:]:
-            raise Wrong("the Created event is missing: subscribe before you call create_new_example.")
+            raise Wrong("the Created event is missing: a subscriber hears only what is published after it subscribes.")
         if names != expected:
             raise Wrong(f"it returned {names}, but expected {expected}: "
                         "create the entity, set its foo, then discard it.")
@@ -88,7 +85,57 @@ def _record_life(record_life: Callable[[str, str], Any]) -> str:
                         "make all three changes to the one entity the factory returned.")
         if events[0].foo != "bar" or events[1].value != "baz":
             raise Wrong("the entity should be created with foo='bar' and then get foo='baz': use the two arguments.")
-        again = list(record_life("qux", "quux"))
-        if len(again) != 3 or subscribers:
-            raise Wrong(f"a second call returned {len(again)} events, not 3: make a new list on every call.")
-    return "record_life saw Created at version 0, AttributeChanged at 1 and Discarded at 2."
+        again = _life_of(record_life, "qux", "quux")
+        if len(again) != 3:
+            raise Wrong(f"a second call returned {len(again)} events, not 3: "
+                        "each call should hear only its own events.")
+        _fails_cleanly(record_life)
+    return ("record_life saw Created at version 0, AttributeChanged at 1 and Discarded at 2, "
+            "and cleans up when a step fails.")
+
+
+def _life_of(record_life: Callable[[str, str], Any], foo: str, new_foo: str) -> list[Any]:
+    """The events record_life returned, after checking that it left nothing subscribed and returned a list."""
+    case = f"record_life({foo!r}, {new_foo!r})"
+    try:
+        events = record_life(foo, new_foo)
+    except Exception as error:
+        if isinstance(error, NotImplementedError):
+            raise
+        raise Wrong(f"{case} raised {type(error).__name__}: {error}") from None
+    if subscribers:
+        raise Wrong(f"after {case} returned, your list was still subscribed: a forgotten subscriber hears "
+                    "every later event in the process. Unsubscribe before you return.")
+    if not isinstance(events, list):
+        raise Wrong(f"{case} returned {an(events)}, not a list: return the events your subscriber received.")
+    return events
+
+
+def _fails_cleanly(record_life: Callable[[str, str], Any]) -> None:
+    """Make discard fail inside record_life: the error must reach the caller, and nothing may stay subscribed."""
+
+    def broken_discard(entity: Example) -> None:
+        raise _InjectedFailure("the check made discard() fail")
+
+    working_discard = Example.discard
+    Example.discard = broken_discard  # type: ignore[method-assign, assignment]
+    try:
+        record_life("bar", "baz")
+    except _InjectedFailure:
+        pass
+    except Exception as error:
+        raise Wrong(f"when the check made discard() fail, record_life raised {type(error).__name__}: {error}. "
+                    "Let the failure reach the caller as it is.") from None
+    else:
+        raise Wrong("when the check made discard() fail, record_life returned normally: let the failure reach "
+                    "the caller, who would otherwise believe the entity was discarded.")
+    finally:
+        Example.discard = working_discard  # type: ignore[method-assign]
+    if subscribers:
+        raise Wrong("when the check made discard() fail, your list stayed subscribed: it will hear every later "
+                    "event in the process. Make sure it is unsubscribed whatever happens.")
+
+
+class _InjectedFailure(RuntimeError):
+    """The failure a check injects into the learner's code."""
+

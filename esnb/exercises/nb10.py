@@ -1,10 +1,9 @@
 """Checks for the exercises of notebook 10 · Concurrent writers.
 
-Races are staged step by step, as the notebook does: no threads and no timing.
-Each check runs with the course's subscriber list emptied and put back afterwards,
-on a datastore of its own from `esnb.exercises.scratch_store`:
-the course's database (SQLite in memory unless ESNB_DATABASE_URL names another),
-new random ids, and their rows removed afterwards.
+Races are staged step by step, as the notebook does: no threads and no timing. The check hands the
+learner's code a repository that lets another writer change the entity just after it is first loaded.
+Each check runs on a datastore of its own from `esnb.exercises.scratch_store`: the course's database
+(SQLite in memory unless ESNB_DATABASE_URL names another), new random ids, and their rows removed afterwards.
 """
 
 from __future__ import annotations
@@ -13,146 +12,118 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from esnb.exercises import Wrong, report, scratch_store, subscribers_emptied
+from esnb.exercises import RacingRepository, Wrong, another_writer_sets_foo, report, scratch_store
 
 
 def check_add_suffix(add_suffix: Callable[[Any, UUID, str], int], url: str | None = None) -> None:
-    """Exercise 10.1: `add_suffix(app, entity_id, suffix)` appends to foo through run_command,
-    keeping others' changes."""
+    """Exercise 10.1: `add_suffix(app, entity_id, suffix)` appends to foo, keeping others' changes, and retries."""
     report("Exercise 10.1", lambda: _add_suffix(add_suffix, url))
 
 
-def check_one_entity_unit_of_work(unit_of_work_class: Callable[[Any], Any], url: str | None = None) -> None:
-    """Exercise 10.2: `OneEntityUnitOfWork` refuses, and stores nothing of, a command that changes two entities."""
-    report("Exercise 10.2", lambda: _one_entity(unit_of_work_class, url))
+def check_edit_foo(edit_foo: Callable[[Any, UUID, str, int], int], url: str | None = None) -> None:
+    """Exercise 10.2: `edit_foo(app, entity_id, foo, seen_version)` never overwrites a change the person never saw."""
+    report("Exercise 10.2", lambda: _edit_foo(edit_foo, url))
 
 
-class _RacingRepository:
-    """A repository whose first load lets another writer change the entity just after it was read."""
+def _call(case: str, answer: Callable[..., Any], *args: Any) -> Any:
+    """Call the learner's function; an error other than ConcurrencyError says in which case it was raised."""
+    from esnb.course.errors import ConcurrencyError
 
-    def __init__(self, repository: Any, other_writer: Callable[[Any], None]) -> None:
-        self.repository = repository
-        self.other_writer = other_writer
-        self.loads = 0
-
-    def __getitem__(self, entity_id: UUID) -> Any:
-        entity = self.repository[entity_id]
-        self.loads += 1
-        if self.loads == 1:
-            self.other_writer(entity)
-        return entity
-
-    def __contains__(self, entity_id: UUID) -> bool:
-        return entity_id in self.repository
-
-    def get_entity(self, entity_id: UUID) -> Any:
-        return self.repository.get_entity(entity_id)
+    try:
+        return answer(*args)
+    except (ConcurrencyError, NotImplementedError):
+        raise
+    except Exception as error:
+        raise Wrong(f"{case}, your code raised {type(error).__name__}: {error}") from None
 
 
 def _add_suffix(add_suffix: Callable[[Any, UUID, str], int], url: str | None) -> str:
-    from esnb.course.application import AtomicExampleApplication
+    from esnb.course.application import ExampleApplication
     from esnb.course.errors import ConcurrencyError
-    from esnb.course.events import AttributeChanged
-    from esnb.course.pubsub import subscribers
 
-    with subscribers_emptied(subscribers), scratch_store(url) as scratch:
-        app = AtomicExampleApplication(scratch.datastore.session)
-        with app.unit_of_work():
-            from esnb.course.domain import create_new_example
+    with scratch_store(url) as scratch:
+        app = ExampleApplication(scratch.datastore.session)
+        entity_id = scratch.track(app.create_new_example(foo="start").id)
 
-            entity = create_new_example(foo="start")
-        scratch.track(entity.id)
-
-        quiet = add_suffix(app, entity.id, "-bob")
-        foo = app.example_repository[entity.id].foo
+        quiet = "with no other writer"
+        attempts = _call(quiet, add_suffix, app, entity_id, "-bob")
+        foo = app.example_repository[entity_id].foo
+        if foo == "start":
+            raise Wrong(f"{quiet}, foo was still 'start': a change is stored only when the entity is saved.")
         if foo != "start-bob":
-            raise Wrong(f"with no other writer, foo became {foo!r}, not 'start-bob': "
-                        "in the command, set `entity.foo = entity.foo + suffix`.")
-        if quiet != 1:
-            raise Wrong(f"with no other writer, add_suffix returned {quiet!r}, not 1: return what run_command returns.")
-        if subscribers:
-            raise Wrong("after add_suffix, something was still subscribed: use app.run_command or app.unit_of_work().")
-
-        def alice_writes(stale: Any) -> None:
-            app.event_store.append(AttributeChanged(originator_id=stale.id, originator_version=stale.__version__,
-                                                    name="foo", value=stale.foo + "-alice"))
+            raise Wrong(f"{quiet}, foo became {foo!r}, not 'start-bob'.")
+        if attempts != 1:
+            raise Wrong(f"{quiet}, add_suffix returned {attempts!r}, not 1: return how many attempts it took.")
 
         repository = app.example_repository
-        # The spy stands in for the repository by duck typing, until there is a repository protocol (issue 15).
-        app.example_repository = _RacingRepository(repository, alice_writes)  # type: ignore[assignment]
+        app.example_repository = RacingRepository(  # type: ignore[assignment]
+            repository, entity_id, another_writer_sets_foo(app.event_store, "-alice"))
+        race = "when another writer saved first"
         try:
-            attempts = add_suffix(app, entity.id, "-carol")
+            attempts = _call(race, add_suffix, app, entity_id, "-carol")
         except ConcurrencyError:
-            raise Wrong("another writer saved first, and add_suffix raised ConcurrencyError: "
-                        "use app.run_command(entity_id, command), which loads again and retries.") from None
-        app.example_repository = repository
-        foo = app.example_repository[entity.id].foo
+            raise Wrong(f"{race}, add_suffix raised ConcurrencyError: this command may simply be tried again, "
+                        "from the entity as it is now.") from None
+        finally:
+            app.example_repository = repository
+        foo = app.example_repository[entity_id].foo
         if foo == "start-bob-carol":
-            raise Wrong("the other writer's change ('-alice') was lost: work out the new value inside the command, "
-                        "from the entity it is given, not from an entity loaded before.")
+            raise Wrong(f"{race}, their change ('-alice') was lost: each attempt must work the new value out again, "
+                        "from the entity that attempt loaded.")
         if foo != "start-bob-alice-carol":
-            raise Wrong(f"after a race, foo became {foo!r}, not 'start-bob-alice-carol'.")
+            raise Wrong(f"{race}, foo became {foo!r}, not 'start-bob-alice-carol'.")
         if attempts != 2:
-            raise Wrong(f"after losing one race, add_suffix returned {attempts!r}, not 2: "
-                        "return the number of attempts that run_command returns.")
+            raise Wrong(f"{race}, add_suffix returned {attempts!r}, not 2: return how many attempts it took.")
     return "add_suffix retries on the newer state, so no one's change is lost."
 
 
-def _one_entity(unit_of_work_class: Callable[[Any], Any], url: str | None) -> str:
-    from esnb.course.domain import create_new_example
-    from esnb.course.pubsub import subscribers
+def _edit_foo(edit_foo: Callable[[Any, UUID, str, int], int], url: str | None) -> str:
+    from esnb.course.application import ExampleApplication
+    from esnb.course.errors import ConcurrencyError
 
-    class _Boom(Exception):
-        pass
+    with scratch_store(url) as scratch:
+        app = ExampleApplication(scratch.datastore.session)
+        entity = app.create_new_example(foo="start")
+        entity.foo = "seen by Bob"
+        app.save(entity)
+        entity_id = scratch.track(entity.id)
 
-    with subscribers_emptied(subscribers), scratch_store(url) as scratch:
-        store = scratch.event_store
+        def stored_foo() -> str:
+            return str(app.example_repository[entity_id].foo)
 
-        def stored(entity_id: UUID) -> list[str]:
-            return [type(event).__name__ for event in store.get_domain_events(entity_id)]
+        current = "when the entity was still at the version Bob saw (2)"
+        version = _call(current, edit_foo, app, entity_id, "Bob's edit", 2)
+        if stored_foo() != "Bob's edit":
+            raise Wrong(f"{current}, foo stayed {stored_foo()!r}: an edit that matches what Bob saw is stored.")
+        if version != 3:
+            raise Wrong(f"{current}, edit_foo returned {version!r}, not 3, the version the edit reached.")
 
+        stale = "when Bob had seen version 2 but the entity was at version 3"
         try:
-            with unit_of_work_class(store):
-                one = create_new_example(foo="one")
-                scratch.track(one.id)
-                one.foo = "changed"
-        except ValueError:
-            raise Wrong("a command that changed one entity twice was refused: "
-                        "count the different originator_ids, not the events.") from None
-        if stored(one.id) != ["Created", "AttributeChanged"]:
-            raise Wrong(f"a command that changed one entity stored {stored(one.id)}, "
-                        "not ['Created', 'AttributeChanged']: call UnitOfWork's __exit__ with super().")
-        if subscribers:
-            raise Wrong("after a `with` block, the unit of work was still subscribed.")
+            _call(stale, edit_foo, app, entity_id, "Bob's stale edit", 2)
+        except ConcurrencyError as error:
+            if "2" not in str(error) or "3" not in str(error):
+                raise Wrong(f"{stale}, the ConcurrencyError said {str(error)!r}: say which version Bob saw and "
+                            "which it is at now, so he knows he must look again.") from None
+        else:
+            raise Wrong(f"{stale}, edit_foo stored the edit over a change Bob never saw. Bob decided with version 2 "
+                        "in front of him: refuse, and tell him.")
+        if stored_foo() != "Bob's edit":
+            raise Wrong(f"{stale}, foo became {stored_foo()!r}: a refused edit stores nothing.")
 
-        made: list[Any] = []
+        repository = app.example_repository
+        app.example_repository = RacingRepository(  # type: ignore[assignment]
+            repository, entity_id, another_writer_sets_foo(app.event_store, ", then Alice's change"))
+        race = "when Alice saved a change just after edit_foo loaded the entity"
         try:
-            with unit_of_work_class(store):
-                for foo in ("first", "second"):
-                    made.append(create_new_example(foo=foo))
-                    scratch.track(made[-1].id)
-        except ValueError:
+            _call(race, edit_foo, app, entity_id, "Bob's racing edit", 3)
+        except ConcurrencyError:
             pass
         else:
-            raise Wrong("a command that created two entities was not refused: raise ValueError when the pending "
-                        "events have more than one originator_id.")
-        if subscribers:
-            raise Wrong("after refusing a command, the unit of work was still subscribed: "
-                        "unsubscribe before raising ValueError.")
-        if any(stored(entity.id) for entity in made):
-            raise Wrong("a refused command was stored anyway: raise ValueError before anything is appended.")
-
-        try:
-            with unit_of_work_class(store):
-                broken = create_new_example(foo="broken")
-                scratch.track(broken.id)
-                raise _Boom("the command failed")
-        except _Boom:
-            pass
-        else:
-            raise Wrong("an error raised by the command was hidden: let it go on to the caller.")
-        if subscribers:
-            raise Wrong("after a command that raised an error, the unit of work was still subscribed.")
-        if stored(broken.id):
-            raise Wrong("a command that raised an error was stored: store nothing when the block fails.")
-    return "OneEntityUnitOfWork stores one entity's events together and refuses a command that changes two."
+            raise Wrong(f"{race}, edit_foo stored Bob's edit over hers: a conflict found while saving is Bob's "
+                        "to resolve too, not something to retry.")
+        finally:
+            app.example_repository = repository
+        if stored_foo() != "Bob's edit, then Alice's change":
+            raise Wrong(f"{race}, foo became {stored_foo()!r}, not Alice's value: Bob's edit must not be stored.")
+    return "edit_foo stores an edit only on the version Bob saw, and shows him every conflict."
