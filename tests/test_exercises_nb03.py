@@ -214,6 +214,13 @@ def life_crashes(foo, new_foo):
     return []
 
 
+def life_from_pending(foo, new_foo):
+    entity = esnb.create_new_example(foo)
+    entity.foo = new_foo
+    entity.discard()
+    return list(entity.pending_events)
+
+
 def life_no_finally(foo, new_foo):
     received = []
     esnb.subscribe(received.append)
@@ -263,6 +270,9 @@ def life_wraps(foo, new_foo):
                           "subscriber received."),
     (life_returns_tuple, "record_life('bar', 'baz') returned a tuple, not a list"),
     (life_crashes, "record_life('bar', 'baz') raised NameError: name 'entitty' is not defined"),
+    (life_from_pending, "record_life('bar', 'baz') returned a list, but nothing was subscribed while the events "
+                        "were published: this exercise is about hearing the announcements, so collect the events "
+                        "with a subscriber."),
     (life_no_finally, "when the check made discard() fail, your list stayed subscribed: it will hear every later "
                       "event in the process. Make sure it is unsubscribed whatever happens."),
     (life_swallows, "when the check made discard() fail, record_life returned normally: let the failure reach the "

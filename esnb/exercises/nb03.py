@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from unittest.mock import patch
 from uuid import uuid4
 
 from esnb.course.domain import Example
@@ -95,10 +96,20 @@ def _record_life(record_life: Callable[[str, str], Any]) -> str:
 
 
 def _life_of(record_life: Callable[[str, str], Any], foo: str, new_foo: str) -> list[Any]:
-    """The events record_life returned, after checking that it left nothing subscribed and returned a list."""
+    """The events record_life returned, after checking that it left nothing subscribed, returned a list,
+    and had a subscriber listening while the events were published."""
+    from esnb.course.pubsub import publish
+
     case = f"record_life({foo!r}, {new_foo!r})"
+    listeners: list[int] = []
+
+    def counting_publish(event: Any) -> None:
+        listeners.append(len(subscribers))
+        publish(event)
+
     try:
-        events = record_life(foo, new_foo)
+        with patch("esnb.course.domain.publish", counting_publish):
+            events = record_life(foo, new_foo)
     except Exception as error:
         if isinstance(error, NotImplementedError):
             raise
@@ -108,6 +119,9 @@ def _life_of(record_life: Callable[[str, str], Any], foo: str, new_foo: str) -> 
                     "every later event in the process. Unsubscribe before you return.")
     if not isinstance(events, list):
         raise Wrong(f"{case} returned {an(events)}, not a list: return the events your subscriber received.")
+    if listeners and max(listeners) == 0:
+        raise Wrong(f"{case} returned a list, but nothing was subscribed while the events were published: this "
+                    "exercise is about hearing the announcements, so collect the events with a subscriber.")
     return events
 
 
