@@ -126,6 +126,25 @@ def edit_checks_then_retries(app: Any, entity_id: UUID, foo: str, seen_version: 
     return edit_with_retries(app, entity_id, foo, seen_version)
 
 
+def edit_checks_one_copy_saves_another(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
+    if app.example_repository[entity_id].__version__ != seen_version:
+        raise ConcurrencyError(f"you saw version {seen_version}, but it is at version {seen_version + 1} now")
+    entity = app.example_repository[entity_id]
+    entity.foo = foo
+    app.save(entity)
+    return int(entity.__version__)
+
+
+def edit_checks_inside_run_command(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
+    def command(entity: Any) -> None:
+        if entity.__version__ != seen_version:
+            raise ConcurrencyError(f"you saw version {seen_version}, but it is at version {entity.__version__} now")
+        entity.foo = foo
+
+    run_command(app, entity_id, command)
+    return seen_version + 1
+
+
 def edit_vague_error(app: Any, entity_id: UUID, foo: str, seen_version: int) -> int:
     entity = app.example_repository[entity_id]
     if entity.__version__ != seen_version:
@@ -154,8 +173,13 @@ def edit_never_saves(app: Any, entity_id: UUID, foo: str, seen_version: int) -> 
                  "change Bob never saw."),
     (edit_with_retries, "when Bob had seen version 2 but the entity was at version 3, edit_foo stored the edit"),
     (edit_checks_then_retries, "when Alice saved a change just after edit_foo loaded the entity, edit_foo stored "
-                               "Bob's edit over hers: a conflict found while saving is Bob's to resolve too, not "
-                               "something to retry."),
+                               "Bob's edit over hers. A change can land after your version check: save the very copy "
+                               "you checked, so the store refuses it, and let that refusal reach Bob."),
+    (edit_checks_one_copy_saves_another, "when Alice saved a change just after edit_foo loaded the entity, edit_foo "
+                                         "stored Bob's edit over hers."),
+    (edit_checks_inside_run_command, "when Alice saved a change just after edit_foo loaded the entity, edit_foo "
+                                     "loaded the entity 3 times: after a conflict, a person's edit is not tried "
+                                     "again."),
     (edit_vague_error, "the ConcurrencyError said 'someone else changed it': say which version Bob saw and which it "
                        "is at now"),
     (edit_value_error, "when Bob had seen version 2 but the entity was at version 3, your code raised ValueError"),

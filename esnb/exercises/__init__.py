@@ -159,9 +159,11 @@ class RacingRepository:
         self.raced_id = raced_id
         self.other_writer = other_writer
         self.raced = False
+        self.loads = 0
 
     def __getitem__(self, entity_id: UUID) -> Any:
         entity = self.repository[entity_id]
+        self.loads += entity_id == self.raced_id
         if entity_id == self.raced_id and not self.raced:
             self.raced = True
             self.other_writer(entity)

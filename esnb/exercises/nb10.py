@@ -112,18 +112,22 @@ def _edit_foo(edit_foo: Callable[[Any, UUID, str, int], int], url: str | None) -
             raise Wrong(f"{stale}, foo became {stored_foo()!r}: a refused edit stores nothing.")
 
         repository = app.example_repository
-        app.example_repository = RacingRepository(  # type: ignore[assignment]
-            repository, entity_id, another_writer_sets_foo(app.event_store, ", then Alice's change"))
+        alice = another_writer_sets_foo(app.event_store, ", then Alice's change")
+        racing = RacingRepository(repository, entity_id, alice)
+        app.example_repository = racing  # type: ignore[assignment]
         race = "when Alice saved a change just after edit_foo loaded the entity"
         try:
             _call(race, edit_foo, app, entity_id, "Bob's racing edit", 3)
         except ConcurrencyError:
             pass
         else:
-            raise Wrong(f"{race}, edit_foo stored Bob's edit over hers: a conflict found while saving is Bob's "
-                        "to resolve too, not something to retry.")
+            raise Wrong(f"{race}, edit_foo stored Bob's edit over hers. A change can land after your version check: "
+                        "save the very copy you checked, so the store refuses it, and let that refusal reach Bob.")
         finally:
             app.example_repository = repository
+        if racing.loads > 1:
+            raise Wrong(f"{race}, edit_foo loaded the entity {racing.loads} times: after a conflict, a person's edit "
+                        "is not tried again. The conflict goes back to Bob, who decides with the new version in view.")
         if stored_foo() != "Bob's edit, then Alice's change":
             raise Wrong(f"{race}, foo became {stored_foo()!r}, not Alice's value: Bob's edit must not be stored.")
     return "edit_foo stores an edit only on the version Bob saw, and shows him every conflict."
