@@ -8,10 +8,6 @@ import pytest
 from esnb import DomainEvent
 from esnb.exercises.nb01 import check_renamed, check_valid_history
 
-NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
-
-
-
 # Exercise 1.1
 
 class Placeholder(DomainEvent):
@@ -71,23 +67,51 @@ class OwnEquality(Right):
         return isinstance(other, OwnEquality) and self.originator_id == other.originator_id
 
 
-@pytest.mark.parametrize("answer, message", [
-    (Placeholder, NOT_DONE),
-    (NotAnEvent, "Renamed is not a DomainEvent: write `class Renamed(DomainEvent):`."),
-    (BareSubclass, "Renamed(...) without `old_name` should fail with TypeError"),
-    (Optional, "Renamed(...) without `old_name` should fail with TypeError"),
-    (NoSuper, "the event's originator_id is not the one given: pass the other keyword arguments on with "
-              "`super().__init__(**kwargs)`."),
+NOT_DONE_LINE = "not done yet. Replace `raise NotImplementedError('your code here')` with your answer."
+WITHOUT = ("Renamed(...) without `{}` should fail with TypeError: an event that leaves out a fact it records is a "
+           "mistake, so both names are required, as AttributeChanged requires name and value.")
+FULL_CALL = "Renamed(originator_id=..., originator_version=4, old_name='Ada', new_name='Grace')"
+
+
+class Crashes(DomainEvent):
+    def __init__(self, old_name: str, new_name: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.old_name = old_name.title
+        self.new_name = new_name
+        self.initials = new_name[0] + kwargs["middle_name"][0]
+
+
+class NeedsOldOnly(DomainEvent):
+    def __init__(self, old_name: str, new_name: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not new_name:
+            raise ValueError("new_name is empty")
+        self.old_name = old_name
+        self.new_name = new_name
+
+
+@pytest.mark.parametrize("answer, line", [
+    (Placeholder, NOT_DONE_LINE),
+    (NotAnEvent, "Renamed is not a DomainEvent: every event class of the course derives from DomainEvent, "
+                 "which gives it its id, its version and its equality."),
+    (BareSubclass, WITHOUT.format("old_name")),
+    (Optional, WITHOUT.format("old_name")),
+    (NoSuper, "the event's originator_id is not the one given: Renamed must hand the id and the version on to "
+              "DomainEvent, as AttributeChanged does."),
     (Swapped, "`old_name` should be 'Ada', but it is 'Grace'."),
-    (OnlyOld, "Renamed(...) without `new_name` should fail with TypeError"),
-    (NeedsReason, "raised TypeError: NeedsReason.__init__() missing 1 required positional argument: 'reason'"),
-    (OwnEquality, "two Renamed events should be equal exactly when their attributes are"),
+    (OnlyOld, WITHOUT.format("new_name")),
+    (NeedsReason, f"{FULL_CALL} raised TypeError: NeedsReason.__init__() missing 1 required positional "
+                  "argument: 'reason'"),
+    (Crashes, f"{FULL_CALL} raised KeyError: 'middle_name'"),
+    (NeedsOldOnly, "Renamed(...) without `new_name` raised ValueError: new_name is empty; it should fail with "
+                   "TypeError, as a call that leaves out a required argument does."),
+    (OwnEquality, "two Renamed events should be equal exactly when their attributes are, which is what "
+                  "DomainEvent's equality does."),
     (lambda **kwargs: None, "Renamed should be a class, but it is a function."),
 ])
-def test_renamed_wrong(answer, message, verdict):
+def test_renamed_wrong(answer, line, verdict):
     check_renamed(answer)
-    line = verdict()
-    assert line.startswith("✗ Exercise 1.1: ") and message in line, line
+    assert verdict() == f"✗ Exercise 1.1: {line}"
 
 
 def test_renamed_right(verdict):
@@ -138,22 +162,32 @@ def returns_none(events):
     return True if right(events) else None
 
 
-@pytest.mark.parametrize("answer, message", [
-    (placeholder, NOT_DONE),
+def crashes_on_one_event(events):
+    if not events:
+        return True
+    one_entity = events[0].originator_id == events[1].originator_id
+    return one_entity and ignores_ids(events) and all(e.originator_id == events[0].originator_id for e in events)
+
+
+@pytest.mark.parametrize("answer, line", [
+    (placeholder, NOT_DONE_LINE),
     (sorts_first, "it said True for versions [0, 2, 1], but the events must be in order."),
-    (ignores_ids, "it said True for two events of two different entities"),
-    (compares_neighbours, "it said True when the last event belongs to another entity"),
+    (ignores_ids, "it said True for two events of two different entities: a history is the events of one "
+                  "entity only."),
+    (compares_neighbours, "it said True when the last event belongs to another entity: every event of a history "
+                          "must belong to the same entity as the first."),
     (only_increasing, "it said True for versions [1, 2, 3], but a history starts at version 0."),
     (from_one, "it said False for versions [0, 1, 2] of one entity, a valid history."),
-    (indexes_first, "is_valid_history([]) raised IndexError: an empty list is a valid history, so return True."),
-    (returns_none, "is_valid_history should return True or False, but it returned None."),
+    (indexes_first, "for an empty list, your code raised IndexError: list index out of range. An empty list is a "
+                    "valid history: nothing has happened yet."),
+    (crashes_on_one_event, "for versions [0] of one entity, your code raised IndexError: list index out of range."),
+    (returns_none, "is_valid_history should return True or False, but for versions [1, 2, 3] it returned None."),
 ])
-def test_valid_history_wrong(answer, message, verdict):
+def test_valid_history_wrong(answer, line, verdict):
     check_valid_history(answer)
-    line = verdict()
-    assert line.startswith("✗ Exercise 1.2: ") and message in line, line
+    assert verdict() == f"✗ Exercise 1.2: {line}"
 
 
 def test_valid_history_right(verdict):
     assert check_valid_history(right) is None
-    assert verdict().startswith("✓ Exercise 1.2: ")
+    assert verdict() == "✓ Exercise 1.2: is_valid_history accepts versions 0, 1, 2, … of one entity, and nothing else."

@@ -1,19 +1,18 @@
 """The checks of notebook 02's exercises: placeholder, plausible wrong answers, and a right answer.
 
 Each answer is written against a fresh publish/subscribe, as the notebook defines its own.
-The checks must leave the list of subscribers exactly as they found it.
+The checks must leave the list of subscribers exactly as they found it, and esnb's too.
 """
 
-from collections import Counter
 from types import SimpleNamespace
 
 import pytest
 
 import esnb
-from esnb.exercises.nb02 import check_count_events, check_subscribe_once
+from esnb import AttributeChanged, Created, Discarded
+from esnb.exercises.nb02 import check_publisher, check_track_foo
 
-NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
-
+NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')` with your answer."
 
 
 def pubsub() -> SimpleNamespace:
@@ -49,213 +48,266 @@ def bus():
 
 # Exercise 2.1
 
-def count_events_answers(bus):
-    def placeholder(action):
+def track_foo_answers(foo_by_id):
+    def placeholder(event):
         raise NotImplementedError("your code here")
 
-    def right(action):
-        counts = {}
+    def right(event):
+        if isinstance(event, Created):
+            foo_by_id[event.originator_id] = event.foo
+        elif isinstance(event, AttributeChanged) and event.name == "foo":
+            foo_by_id[event.originator_id] = event.value
+        elif isinstance(event, Discarded):
+            foo_by_id.pop(event.originator_id, None)
 
-        def counter(event):
-            counts[type(event).__name__] = counts.get(type(event).__name__, 0) + 1
+    def by_class_name(event):
+        kind = type(event).__name__
+        if kind == "Created":
+            foo_by_id[event.originator_id] = event.foo
+        if kind == "AttributeChanged" and event.name == "foo":
+            foo_by_id[event.originator_id] = event.value
+        if kind == "Discarded" and event.originator_id in foo_by_id:
+            del foo_by_id[event.originator_id]
 
-        bus.subscribe(counter)
-        try:
-            action()
-        finally:
-            bus.unsubscribe(counter)
-        return counts
+    def only_created(event):
+        if isinstance(event, Created):
+            foo_by_id[event.originator_id] = event.foo
 
-    def with_counter(action):
-        counts = Counter()
+    def any_attribute(event):
+        if isinstance(event, Created):
+            foo_by_id[event.originator_id] = event.foo
+        elif isinstance(event, AttributeChanged):
+            foo_by_id[event.originator_id] = event.value
+        elif isinstance(event, Discarded):
+            foo_by_id.pop(event.originator_id, None)
 
-        def counter(event):
-            counts[type(event).__name__] += 1
+    def first_value_wins(event):
+        if isinstance(event, Created):
+            foo_by_id[event.originator_id] = event.foo
+        elif isinstance(event, AttributeChanged) and event.name == "foo" and event.originator_version == 1:
+            foo_by_id[event.originator_id] = event.value
+        elif isinstance(event, Discarded):
+            foo_by_id.pop(event.originator_id, None)
 
-        bus.subscribe(counter)
-        try:
-            action()
-        finally:
-            bus.unsubscribe(counter)
-        return counts
+    def everything_else_is_a_change(event):
+        if isinstance(event, Created):
+            foo_by_id[event.originator_id] = event.foo
+        elif isinstance(event, Discarded):
+            foo_by_id.pop(event.originator_id, None)
+        elif event.name == "foo":
+            foo_by_id[event.originator_id] = event.value
 
-    def never_unsubscribes(action):
-        counts = {}
-        bus.subscribe(lambda event: counts.update({type(event).__name__: counts.get(type(event).__name__, 0) + 1}))
-        action()
-        return counts
+    def forgets_discarded(event):
+        if isinstance(event, Created):
+            foo_by_id[event.originator_id] = event.foo
+        elif isinstance(event, AttributeChanged) and event.name == "foo":
+            foo_by_id[event.originator_id] = event.value
 
-    def no_finally(action):
-        counts = Counter()
+    def deletes_blindly(event):
+        if isinstance(event, Created):
+            foo_by_id[event.originator_id] = event.foo
+        elif isinstance(event, AttributeChanged) and event.name == "foo":
+            foo_by_id[event.originator_id] = event.value
+        elif isinstance(event, Discarded):
+            del foo_by_id[event.originator_id]
 
-        def counter(event):
-            counts[type(event).__name__] += 1
+    def keeps_discarded_as_none(event):
+        if isinstance(event, Created):
+            foo_by_id[event.originator_id] = event.foo
+        elif isinstance(event, AttributeChanged) and event.name == "foo":
+            foo_by_id[event.originator_id] = event.value
+        elif isinstance(event, Discarded) and event.originator_id in foo_by_id:
+            foo_by_id[event.originator_id] = None
 
-        bus.subscribe(counter)
-        action()
-        bus.unsubscribe(counter)
-        return counts
+    def keyed_by_text(event):
+        if isinstance(event, Created):
+            foo_by_id[str(event.originator_id)] = event.foo
 
-    def swallows(action):
-        counts = Counter()
-
-        def counter(event):
-            counts[type(event).__name__] += 1
-
-        bus.subscribe(counter)
-        try:
-            action()
-        except Exception:
-            pass
-        finally:
-            bus.unsubscribe(counter)
-        return counts
-
-    shared = Counter()
-
-    def shared_counts(action):
-        def counter(event):
-            shared[type(event).__name__] += 1
-
-        bus.subscribe(counter)
-        try:
-            action()
-        finally:
-            bus.unsubscribe(counter)
-        return shared
-
-    def by_class(action):
-        counts = Counter()
-
-        def counter(event):
-            counts[type(event)] += 1
-
-        bus.subscribe(counter)
-        try:
-            action()
-        finally:
-            bus.unsubscribe(counter)
-        return counts
-
-    def subscribes_late(action):
-        counts = Counter()
-
-        def counter(event):
-            counts[type(event).__name__] += 1
-
-        action()
-        bus.subscribe(counter)
-        bus.unsubscribe(counter)
-        return counts
+    def local_dict(event):
+        foo_by_id = {}  # a new dict, lost when the function returns
+        if isinstance(event, Created):
+            foo_by_id[event.originator_id] = event.foo
 
     return SimpleNamespace(**{name: value for name, value in locals().items() if callable(value)})
 
 
-@pytest.mark.parametrize("name, message", [
+E1, E2 = "entity 1", "entity 2"
+AFTER_DEPOSITED = ("the subscriber list is shared by the whole process, so a subscriber hears events it does not "
+                   "know; it leaves those alone.")
+
+
+@pytest.mark.parametrize("name, line", [
     ("placeholder", NOT_DONE),
-    ("never_unsubscribes", "after count_events returned, the counter was still subscribed: unsubscribe it before "
-                           "returning."),
-    ("no_finally", "when action() raised an error, the counter stayed subscribed: unsubscribe in a `finally:` block."),
-    ("swallows", "when action() raised an error, count_events hid it: let the error go on to the caller."),
-    ("shared_counts", "a second call returned {'Created': 1, 'AttributeChanged': 2, 'Discarded': 1}, not "
-                      "{'Discarded': 1}: make a new dict on every call."),
-    ("by_class", "count each event under its class name, type(event).__name__."),
-    ("subscribes_late", "it counted nothing: subscribe the counter before calling action()"),
+    ("only_created", f"after AttributeChanged(name='foo', value='apricot') of entity 1, foo_by_id was "
+                     f"{{{E1}: 'apple', {E2}: 'banana'}}, but it should be {{{E1}: 'apricot', {E2}: 'banana'}}: "
+                     "a change of foo gives the entity its new foo."),
+    ("any_attribute", f"after AttributeChanged(name='colour', value='yellow') of entity 2, foo_by_id was "
+                      f"{{{E1}: 'apricot', {E2}: 'yellow'}}, but it should be {{{E1}: 'apricot', {E2}: 'banana'}}: "
+                      "only a change of the attribute named foo changes an entity's foo."),
+    ("first_value_wins", f"after AttributeChanged(name='foo', value='avocado') of entity 1, foo_by_id was "
+                         f"{{{E1}: 'apricot', {E2}: 'banana'}}, but it should be {{{E1}: 'avocado', {E2}: 'banana'}}: "
+                         "events arrive in the order they were published, so the latest change is the entity's foo "
+                         "now."),
+    ("everything_else_is_a_change", "when a Deposited event from another part of the program was published, your "
+                                    "code raised AttributeError: 'Deposited' object has no attribute 'name'. "
+                                    f"Remember: {AFTER_DEPOSITED}"),
+    ("forgets_discarded", f"after Discarded of entity 2, foo_by_id was {{{E1}: 'avocado', {E2}: 'banana'}}, but it "
+                          f"should be {{{E1}: 'avocado'}}: a discarded entity no longer exists, so it leaves the "
+                          "read model."),
+    ("keeps_discarded_as_none", f"after Discarded of entity 2, foo_by_id was {{{E1}: 'avocado', {E2}: None}}, but it "
+                                f"should be {{{E1}: 'avocado'}}: a discarded entity no longer exists, so it leaves the "
+                                "read model."),
+    ("deletes_blindly", "when Discarded of entity 3 (never seen created) was published, your code raised KeyError: "
+                        "UUID('00000000-0000-0000-0000-000000000003'). Remember: a subscriber hears only what is "
+                        "published after it subscribed, so it can hear of an entity it never saw created; discarding "
+                        "one changes nothing."),
+    ("keyed_by_text", "after Created(foo='apple') of entity 1, foo_by_id was "
+                      "{'00000000-0000-0000-0000-000000000001': 'apple'}, but it should be {entity 1: 'apple'}: "
+                      "a Created event adds its entity, with its foo, keyed by the entity's id."),
+    ("local_dict", "after Created(foo='apple') of entity 1, foo_by_id was {}, but it should be {entity 1: 'apple'}: "
+                   "a Created event adds its entity, with its foo, keyed by the entity's id. Change the dict "
+                   "foo_by_id itself: a dict made inside the function is lost."),
 ])
-def test_count_events_wrong(bus, name, message, verdict):
-    check_count_events(getattr(count_events_answers(bus), name), bus.publish, bus.subscribers)
-    line = verdict()
-    assert line.startswith("✗ Exercise 2.1: ") and message in line, line
+def test_track_foo_wrong(bus, name, line, verdict):
+    foo_by_id = {"kept": "the learner's own entry"}
+    check_track_foo(getattr(track_foo_answers(foo_by_id), name), foo_by_id, bus.publish, bus.subscribers)
+    assert verdict() == f"✗ Exercise 2.1: {line}"
+    assert foo_by_id == {"kept": "the learner's own entry"}, "the check put back what the dict held"
 
 
-@pytest.mark.parametrize("name", ["right", "with_counter"])
-def test_count_events_right(bus, name, verdict):
-    assert check_count_events(getattr(count_events_answers(bus), name), bus.publish, bus.subscribers) is None
-    assert verdict() == "✓ Exercise 2.1: count_events counts by class name and always unsubscribes."
+@pytest.mark.parametrize("name", ["right", "by_class_name"])
+def test_track_foo_right(bus, name, verdict):
+    foo_by_id = {}
+    assert check_track_foo(getattr(track_foo_answers(foo_by_id), name), foo_by_id, bus.publish, bus.subscribers) is None
+    assert verdict() == "✓ Exercise 2.1: track_foo keeps the foo of each entity that exists, whatever else it hears."
 
 
 # Exercise 2.2
 
-def subscribe_once_answers(bus):
-    def placeholder(subscriber):
+class Right:
+    def __init__(self):
+        self.subscribers = []
+
+    def subscribe(self, subscriber):
+        self.subscribers.append(subscriber)
+
+    def unsubscribe(self, subscriber):
+        self.subscribers.remove(subscriber)
+
+    def publish(self, event):
+        for subscriber in list(self.subscribers):
+            subscriber(event)
+
+
+class Placeholder(Right):
+    def __init__(self):
         raise NotImplementedError("your code here")
 
-    def right(subscriber):
-        def once(event):
-            bus.unsubscribe(once)
-            subscriber(event)
 
-        bus.subscribe(once)
+class PlaceholderPublish(Right):
+    def publish(self, event):
+        raise NotImplementedError("your code here")
 
-    def plain_subscribe(subscriber):
-        bus.subscribe(subscriber)
 
-    def never_unsubscribes(subscriber):
-        done = []
+class ClassLevelList(Right):
+    shared: list = []  # noqa: RUF012 -- the mistake under test: one list for every instance
 
-        def once(event):
-            if not done:
-                done.append(True)
-                subscriber(event)
+    def __init__(self):
+        self.subscribers = ClassLevelList.shared
 
-        bus.subscribe(once)
 
-    def unsubscribes_the_subscriber(subscriber):
-        def once(event):
-            bus.unsubscribe(subscriber)
-            subscriber(event)
+class NewestFirst(Right):
+    def subscribe(self, subscriber):
+        self.subscribers.insert(0, subscriber)
 
-        bus.subscribe(once)
 
-    def hands_on_before_unsubscribing(subscriber):
-        def once(event):
-            subscriber(event)
-            bus.unsubscribe(once)
+class PublishesTwice(Right):
+    def subscribe(self, subscriber):
+        self.subscribers.append(subscriber)
+        self.subscribers.append(subscriber)
 
-        bus.subscribe(once)
+    def unsubscribe(self, subscriber):
+        while subscriber in self.subscribers:
+            self.subscribers.remove(subscriber)
 
-    def forgets_to_call(subscriber):
-        def once(event):
-            bus.unsubscribe(once)
 
-        bus.subscribe(once)
+class FirstOnly(Right):
+    def publish(self, event):
+        if self.subscribers:
+            self.subscribers[0](event)
 
-    def subscribes_nothing(subscriber):
+
+class UnsubscribeForgets(Right):
+    def unsubscribe(self, subscriber):
         pass
 
-    flag = []
 
-    def shared_flag(subscriber):
-        def once(event):
-            bus.unsubscribe(once)
-            if not flag:
-                flag.append(True)
-                subscriber(event)
-
-        bus.subscribe(once)
-
-    return SimpleNamespace(**{name: value for name, value in locals().items() if callable(value)})
+class UnsubscribesAll(Right):
+    def unsubscribe(self, subscriber):
+        self.subscribers.clear()
 
 
-@pytest.mark.parametrize("name, message", [
-    ("placeholder", NOT_DONE),
-    ("plain_subscribe", "the subscriber heard both events, but it should hear only the first: unsubscribe the "
-                        "wrapper when the first event arrives."),
-    ("never_unsubscribes", "after the first event, something was still subscribed: the wrapper should unsubscribe "
-                           "itself, or the list keeps it forever."),
-    ("unsubscribes_the_subscriber", "publishing raised ValueError (cannot unsubscribe list.append: it is not "
-                                    "subscribed): unsubscribe the wrapper"),
-    ("forgets_to_call", "the subscriber heard nothing: the wrapper should call it with the event."),
-    ("hands_on_before_unsubscribing", "when the subscriber raised an error, the wrapper stayed subscribed"),
-    ("subscribes_nothing", "subscribe_once should add one subscriber to the list, but it added 0."),
-    ("shared_flag", "with two subscribe_once calls, each subscriber should hear the first event once"),
+class UnsubscribeByName(Right):
+    def unsubscribe(self, subscriber):
+        self.subscribers.remove(subscriber.__name__)
+
+
+class EsnbList(Right):
+    def subscribe(self, subscriber):
+        esnb.subscribe(subscriber)
+
+    def unsubscribe(self, subscriber):
+        esnb.unsubscribe(subscriber)
+
+    def publish(self, event):
+        esnb.publish(event)
+
+
+def delegating(bus):
+    class Delegates(Right):
+        def subscribe(self, subscriber):
+            bus.subscribe(subscriber)
+
+        def unsubscribe(self, subscriber):
+            bus.unsubscribe(subscriber)
+
+        def publish(self, event):
+            bus.publish(event)
+
+    return Delegates
+
+
+SHARED_LIST = ("a list the whole process shares: each publisher keeps a list of its own, "
+               "so nothing else hears its events.")
+
+
+@pytest.mark.parametrize("answer, line", [
+    (Placeholder, NOT_DONE),
+    (PlaceholderPublish, NOT_DONE),
+    (ClassLevelList, "app two's subscriber heard an event that app one published: the two publishers share one "
+                     "list. Each publisher needs a list of its own, made when the publisher is made."),
+    (delegating, f"a Publisher changed this notebook's `subscribers`, {SHARED_LIST}"),
+    (EsnbList, f"a Publisher changed esnb's list of subscribers, {SHARED_LIST}"),
+    (PublishesTwice, "when app one published one event, its subscriber heard it 2 times: publish hands the event "
+                     "once to each of the publisher's subscribers."),
+    (FirstOnly, "app one's three subscribers A, B and C heard A: every subscriber of the publisher hears each "
+                "event once."),
+    (NewestFirst, "app one's subscribers heard the event in the order C, B, A, not A, B, C: publish hands an event "
+                  "to the subscribers in the order they subscribed."),
+    (UnsubscribeForgets, "after app one unsubscribed B, B still heard its next event: unsubscribing takes the "
+                         "subscriber out of that publisher's list."),
+    (UnsubscribesAll, "after app one unsubscribed B, its next event was heard by nobody, not A and C: "
+                      "unsubscribing one subscriber leaves the others in place."),
+    (UnsubscribeByName, "when app one unsubscribed subscriber B, your code raised ValueError: "
+                        "list.remove(x): x not in list."),
 ])
-def test_subscribe_once_wrong(bus, name, message, verdict):
-    check_subscribe_once(getattr(subscribe_once_answers(bus), name), bus.publish, bus.subscribers)
-    line = verdict()
-    assert line.startswith("✗ Exercise 2.2: ") and message in line, line
+def test_publisher_wrong(bus, answer, line, verdict):
+    answer = answer(bus) if answer is delegating else answer
+    check_publisher(answer, bus.subscribers)
+    assert verdict() == f"✗ Exercise 2.2: {line}"
 
 
-def test_subscribe_once_right(bus, verdict):
-    assert check_subscribe_once(subscribe_once_answers(bus).right, bus.publish, bus.subscribers) is None
-    assert verdict() == "✓ Exercise 2.2: subscribe_once hands over one event, then unsubscribes itself."
+def test_publisher_right(bus, verdict):
+    assert check_publisher(Right, bus.subscribers) is None
+    assert verdict() == ("✓ Exercise 2.2: each Publisher hands its events to its own subscribers, "
+                         "in the order they subscribed.")

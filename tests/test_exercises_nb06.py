@@ -7,117 +7,126 @@ from typing import Any
 import pytest
 
 from esnb.course.topics import resolve_topic
-from esnb.course.transcoding import _decode_special, _encode_special
 from esnb.exercises import PLACEHOLDER
-from esnb.exercises.nb06 import check_frozenset_json, check_resolve_renamed
+from esnb.exercises.nb06 import check_comes_back_exactly, check_resolve_renamed
 
-KEY = "__frozenset__"
-
-
-
-def encode_right(value: Any) -> Any:
-    if isinstance(value, frozenset):
-        return {KEY: sorted(value)}
-    return _encode_special(value)
+NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')` with your answer."
 
 
-def decode_right(obj: dict) -> Any:
-    if list(obj) == [KEY]:
-        return frozenset(obj[KEY])
-    return _decode_special(obj)
+# Exercise 6.1
+
+def exactly_right(mapper: Any, event: Any) -> bool:
+    back = mapper.from_sequenced_item(mapper.to_sequenced_item(event))
+    before, after = vars(event), vars(back)
+    return (type(back) is type(event) and before.keys() == after.keys()
+            and all(type(after[name]) is type(value) and after[name] == value for name, value in before.items()))
 
 
-def placeholder(value: Any) -> Any:
+def compares_items(mapper: Any, event: Any) -> bool:
+    item = mapper.to_sequenced_item(event)
+    return mapper.to_sequenced_item(mapper.from_sequenced_item(item)) == item
+
+
+def exactly_placeholder(mapper: Any, event: Any) -> bool:
     raise NotImplementedError(PLACEHOLDER)
 
 
-def encode_unsorted(value: Any) -> Any:
-    if isinstance(value, frozenset):
-        return {KEY: list(value)}
-    return _encode_special(value)
+def no_round_trip(mapper: Any, event: Any) -> bool:
+    mapper.to_sequenced_item(event)
+    return True
 
 
-def encode_other_key(value: Any) -> Any:
-    if isinstance(value, frozenset):
-        return {"__set__": sorted(value)}
-    return _encode_special(value)
+def equal_events(mapper: Any, event: Any) -> bool:
+    return bool(mapper.from_sequenced_item(mapper.to_sequenced_item(event)) == event)
 
 
-def encode_bare_list(value: Any) -> Any:
-    if isinstance(value, frozenset):
-        return sorted(value)
-    return _encode_special(value)
+def same_repr(mapper: Any, event: Any) -> bool:
+    return repr(mapper.from_sequenced_item(mapper.to_sequenced_item(event))) == repr(event)
 
 
-def encode_only_frozensets(value: Any) -> Any:
-    if isinstance(value, frozenset):
-        return {KEY: sorted(value)}
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+def types_of_the_original_only(mapper: Any, event: Any) -> bool:
+    back = mapper.from_sequenced_item(mapper.to_sequenced_item(event))
+    return all(type(getattr(back, name)) is type(value) and getattr(back, name) == value
+               for name, value in vars(event).items())
 
 
-def encode_returns_none(value: Any) -> Any:
-    if isinstance(value, frozenset):
-        return {KEY: sorted(value)}
-    if isinstance(value, object) and type(value) is object:
-        return None
-    return _encode_special(value)
+def attributes_only(mapper: Any, event: Any) -> bool:
+    after = vars(mapper.from_sequenced_item(mapper.to_sequenced_item(event)))
+    return vars(event).keys() == after.keys() and all(
+        type(after[name]) is type(value) and after[name] == value for name, value in vars(event).items()
+    )
 
 
-def decode_as_set(obj: dict) -> Any:
-    if list(obj) == [KEY]:
-        return set(obj[KEY])
-    return _decode_special(obj)
+def refusal_is_false(mapper: Any, event: Any) -> bool:
+    try:
+        return exactly_right(mapper, event)
+    except TypeError:
+        return False
 
 
-def decode_only_frozensets(obj: dict) -> Any:
-    if list(obj) == [KEY]:
-        return frozenset(obj[KEY])
-    return obj
+def refusal_is_value_error(mapper: Any, event: Any) -> bool:
+    try:
+        return exactly_right(mapper, event)
+    except TypeError as error:
+        raise ValueError(f"cannot store it: {error}") from error
 
 
-def test_frozenset_json_placeholder(verdict):
-    check_frozenset_json(placeholder, placeholder)
-    assert verdict().startswith("✗ Exercise 6.1: not done yet")
+def returns_text(mapper: Any, event: Any) -> Any:
+    return "yes" if exactly_right(mapper, event) else "no"
 
 
-def test_frozenset_json_decoder_placeholder(verdict):
-    check_frozenset_json(encode_right, placeholder)
-    assert verdict().startswith("✗ Exercise 6.1: not done yet")
+TAGGED = ("the course's mapper refused AttributeChanged(name='tags', value={'red'}) "
+          "(TypeError: AttributeChanged: attribute 'value' cannot be stored: set has no JSON form)")
 
 
-@pytest.mark.parametrize(
-    "encode, decode, message",
-    [
-        (encode_unsorted, decode_right, "sort the items, so the same event always gives the same text"),
-        (encode_other_key, decode_right, "write it as {'__frozenset__': [...]}"),
-        (encode_bare_list, decode_right,
-         "frozenset({'blue', 'green', 'red'}) was written as [\"blue\", \"green\", \"red\"]: write it as"),
-        (_encode_special, _decode_special, "a frozenset could not be written"),
-        (encode_only_frozensets, decode_right, "a UUID could not be written any more"),
-        (encode_returns_none, decode_right, "an object JSON cannot hold was written as"),
-        (encode_right, decode_as_set, "a frozenset came back as a set: turn"),
-        (encode_right, _decode_special, "a frozenset came back as a dict: turn"),
-        (encode_right, decode_only_frozensets, "a UUID came back as {'__uuid__': "
-                                               "'00000000000000000000000000000007'}: hand every dictionary"),
-    ],
-    ids=["unsorted", "other_key", "bare_list", "no_frozenset_case", "only_frozensets", "returns_none",
-         "decode_as_set", "no_decode_case", "decode_only_frozensets"],
-)
-def test_frozenset_json_wrong_answers(verdict, encode, decode, message):
-    check_frozenset_json(encode, decode)
-    line = verdict()
-    assert line.startswith("✗ Exercise 6.1:") and message in line, line
+@pytest.mark.parametrize("answer, line", [
+    (exactly_placeholder, NOT_DONE),
+    (no_round_trip, "it said True for AttributeChanged(name='size', value=(40, 42)) and a mapper that gives the "
+                    "tuple (40, 42) back as the list [40, 42]: map the event to a sequenced item, read that item "
+                    "back with the same mapper, and compare what came back with the event."),
+    (equal_events, "it said True for AttributeChanged(name='price', value=Decimal('10.00')) and a mapper that "
+                   "gives Decimal('10.00') back as the float 10.0: `==` calls them equal, but they are values of "
+                   "different types, so the event did not come back exactly. Compare each attribute's type as "
+                   "well as its value."),
+    (same_repr, "it said False for AttributeChanged(name='price', value=Decimal('10.00')) and the course's mapper, "
+                "which gives it back exactly. (The id and the version come back last: compare attributes by name, "
+                "not by order.)"),
+    (types_of_the_original_only, "for Created(foo='bar', note=None) and a mapper that loses the attribute `note`, "
+                                 "whose value was None, your code raised AttributeError: 'Created' object has no "
+                                 "attribute 'note'."),
+    (attributes_only, "it said True for AttributeChanged(name='price', value=Decimal('10.00')) and a mapper that "
+                      "reads an AttributeChanged back as a plain DomainEvent with the same attributes: the class of "
+                      "the event is part of what must come back."),
+    (refusal_is_false, f"when {TAGGED}, your code returned False: a refusal is the other good outcome, since "
+                       "nothing is lost without a sound. Let the mapper's error go on."),
+    (refusal_is_value_error, f"when {TAGGED}, your code raised ValueError: cannot store it: AttributeChanged: "
+                             "attribute 'value' cannot be stored: set has no JSON form. Let the mapper's own error "
+                             "go on: it says what cannot be stored."),
+    (returns_text, "comes_back_exactly should return True or False, but for "
+                   "AttributeChanged(name='price', value=Decimal('10.00')) it returned 'yes'."),
+])
+def test_comes_back_exactly_wrong(verdict, answer, line):
+    check_comes_back_exactly(answer)
+    assert verdict() == f"✗ Exercise 6.1: {line}"
 
 
-def test_frozenset_json_right(verdict):
-    check_frozenset_json(encode_right, decode_right)
-    assert verdict().startswith("✓ Exercise 6.1:")
+@pytest.mark.parametrize("answer", [exactly_right, compares_items])
+def test_comes_back_exactly_right(verdict, answer):
+    check_comes_back_exactly(answer)
+    assert verdict() == ("✓ Exercise 6.1: comes_back_exactly tells an exact round trip from one that lost a type, "
+                         "an attribute or the class.")
 
+
+# Exercise 6.2
 
 def resolve_right(topic: str, renames: dict[str, str]) -> type:
     while topic in renames:
         topic = renames[topic]
     return resolve_topic(topic)
+
+
+def resolve_recursively(topic: str, renames: dict[str, str]) -> type:
+    return resolve_recursively(renames[topic], renames) if topic in renames else resolve_topic(topic)
 
 
 def resolve_placeholder(topic: str, renames: dict[str, str]) -> type:
@@ -126,6 +135,20 @@ def resolve_placeholder(topic: str, renames: dict[str, str]) -> type:
 
 def resolve_once(topic: str, renames: dict[str, str]) -> type:
     return resolve_topic(renames.get(topic, topic))
+
+
+def resolve_in_one_pass(topic: str, renames: dict[str, str]) -> type:
+    for old, new in renames.items():
+        if topic == old:
+            topic = new
+    return resolve_topic(topic)
+
+
+def resolve_in_one_pass_backwards(topic: str, renames: dict[str, str]) -> type:
+    for old, new in reversed(renames.items()):
+        if topic == old:
+            topic = new
+    return resolve_topic(topic)
 
 
 def resolve_key_error(topic: str, renames: dict[str, str]) -> type:
@@ -151,28 +174,60 @@ def resolve_popping(topic: str, renames: dict[str, str]) -> type:
     return resolve_topic(topic)
 
 
-def test_resolve_renamed_placeholder(verdict):
-    check_resolve_renamed(resolve_placeholder)
-    assert verdict().startswith("✗ Exercise 6.2: not done yet")
+def resolve_never_moves_on(topic: str, renames: dict[str, str]) -> type:
+    newer = topic
+    while topic in renames:
+        newer = renames[topic]
+    return resolve_topic(newer)
+
+
+def resolve_splits_wrongly(topic: str, renames: dict[str, str]) -> type:
+    while topic in renames:
+        topic = renames[topic]
+    module, name = topic.split(".")
+    return resolve_topic(f"{module}:{name}")
+
+
+TWICE = ("a class renamed twice did not resolve from 'shop.events:Bought' (topic 'esnb.course.events:Made': "
+         "'esnb.course.events' has no class named 'Made'). The map lists the renames in any order, so one pass "
+         "over it is not enough: follow the topic from each rename to the next until it is not in the map.")
 
 
 @pytest.mark.parametrize(
-    "resolve_renamed, message",
+    "resolve_renamed, line",
     [
-        (resolve_once, "a class renamed twice did not resolve"),
-        (resolve_key_error, "raised KeyError 'esnb.course.events:Discarded'"),
-        (resolve_string, "returned the string 'esnb.course.events:Created': return the class"),
-        (resolve_quietly, "returned None: a topic that leads nowhere should still raise TopicResolutionError"),
-        (resolve_popping, "resolve_renamed changed the map it was given"),
+        (resolve_placeholder, NOT_DONE),
+        (resolve_once, TWICE),
+        (resolve_in_one_pass, TWICE),
+        (resolve_in_one_pass_backwards,
+         "a class renamed four times did not resolve from 'shop.v1:Ordered' (topic 'shop.v3:Bought': module "
+         "'shop.v3' is not imported). The map lists the renames in any order, so one pass over it is not enough: "
+         "follow the topic from each rename to the next until it is not in the map."),
+        (resolve_key_error, "resolve_renamed('esnb.course.events:Discarded', ...) raised KeyError "
+                            "'esnb.course.events:Discarded': a topic that was never renamed is not in the map, "
+                            "and resolves as it is."),
+        (resolve_string, "resolve_renamed('esnb.course.events:Made', ...) returned the string "
+                         "'esnb.course.events:Created': return the class, which resolve_topic finds for the "
+                         "newest topic."),
+        (resolve_quietly, "resolve_renamed('esnb.course.events:Gone', ...) returned None: a topic that leads "
+                          "nowhere should still raise TopicResolutionError, so the problem is not hidden."),
+        (resolve_popping, "resolve_renamed changed the map it was given: it should only read it, since the same "
+                          "map serves every old row."),
+        (resolve_never_moves_on, "resolve_renamed looked in the map more than 1000 times for one topic: each step "
+                                 "should move on to the topic the last one was renamed to."),
+        (resolve_splits_wrongly, "resolve_renamed('esnb.course.events:Made', ...) raised ValueError: too many values "
+                                 "to unpack (expected 2)."),
     ],
-    ids=["once", "key_error", "string", "quietly", "popping"],
+    ids=["placeholder", "once", "one_pass", "one_pass_backwards", "key_error", "string", "quietly", "popping",
+         "never_moves_on", "splits_wrongly"],
 )
-def test_resolve_renamed_wrong_answers(verdict, resolve_renamed, message):
+def test_resolve_renamed_wrong_answers(verdict, resolve_renamed, line):
     check_resolve_renamed(resolve_renamed)
-    line = verdict()
-    assert line.startswith("✗ Exercise 6.2:") and message in line, line
+    assert verdict() == f"✗ Exercise 6.2: {line}"
 
 
-def test_resolve_renamed_right(verdict):
-    check_resolve_renamed(resolve_right)
-    assert verdict().startswith("✓ Exercise 6.2:")
+@pytest.mark.parametrize("resolve_renamed", [resolve_right, resolve_recursively])
+def test_resolve_renamed_right(verdict, resolve_renamed):
+    check_resolve_renamed(resolve_renamed)
+    assert verdict() == ("✓ Exercise 6.2: resolve_renamed follows old topics to new ones, however many renames, "
+                         "then resolves them.")

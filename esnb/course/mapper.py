@@ -3,21 +3,20 @@
 # notebooks/06_sequenced_items.ipynb
 """Events to sequenced items and back: SequencedItemMapper."""
 
-from types import MemberDescriptorType
 from typing import Any
 from uuid import UUID
 
 from esnb.course.errors import EventDecodingError, TopicResolutionError
 from esnb.course.storage import MAX_POSITION, SequencedItem
 from esnb.course.topics import register_event_class, resolve_topic
-from esnb.course.transcoding import decode_attributes, encode_attributes
+from esnb.course.transcoding import decode_attributes, encode_attributes, stored_attributes
 
 __all__ = [
     "SequencedItemMapper",
 ]
 
 
-# %% notebooks/06_sequenced_items.ipynb 56
+# %% notebooks/06_sequenced_items.ipynb 54
 class SequencedItemMapper:
     """Maps events to sequenced items and back."""
 
@@ -32,7 +31,7 @@ class SequencedItemMapper:
     def to_sequenced_item(self, event: Any) -> SequencedItem:
         """Flatten an event: two attributes become the sequence id and position, the rest become JSON."""
         event_name = type(event).__name__
-        attributes = self._dict_of(event)
+        attributes = stored_attributes(event)  # a copy of the event's __dict__
         sequence_id = self._take(attributes, self.sequence_id_attr_name, event_name)
         position = self._take(attributes, self.position_attr_name, event_name)
         if type(sequence_id) is not UUID:
@@ -73,26 +72,6 @@ class SequencedItemMapper:
             {**attributes, self.sequence_id_attr_name: sequence_id, self.position_attr_name: position}
         )
         return event
-
-    @staticmethod
-    def _dict_of(event: Any) -> dict[str, Any]:
-        """A copy of the event's __dict__, which is what gets stored; refused if it keeps attributes elsewhere."""
-        cls = type(event)
-        for klass in cls.__mro__:
-            namespace = vars(klass)
-            if "__slots__" in namespace:
-                slots = [name for name, slot in namespace.items() if type(slot) is MemberDescriptorType]
-                if slots:
-                    raise TypeError(
-                        f"{cls.__name__} cannot be stored: the mapper stores an event's __dict__, "
-                        f"but class {klass.__qualname__} declares __slots__ {', '.join(map(repr, slots))} outside it"
-                    )
-        try:
-            return dict(vars(event))
-        except TypeError:
-            raise TypeError(
-                f"{cls.__name__} cannot be stored: the mapper stores an event's __dict__, and a {cls.__name__} has none"
-            ) from None
 
     @staticmethod
     def _take(attributes: dict[str, Any], name: str, event_name: str) -> Any:

@@ -20,40 +20,55 @@ def check_valid_history(is_valid_history: Callable[[Sequence[Any]], bool]) -> No
     report("Exercise 1.2", lambda: _valid_history(is_valid_history))
 
 
+def _make(renamed_class: type, shown: str, **kwargs: Any) -> Any:
+    """A Renamed made with these arguments; what went wrong, said with the call that did it."""
+    try:
+        return renamed_class(**kwargs)
+    except NotImplementedError:
+        raise
+    except Exception as error:
+        raise Wrong(f"{shown} raised {type(error).__name__}: {error}") from None
+
+
 def _renamed(renamed_class: type) -> str:
     if not isinstance(renamed_class, type):
         raise Wrong(f"Renamed should be a class, but it is a {type(renamed_class).__name__}.")
     if not any(base.__name__ == "DomainEvent" for base in renamed_class.__mro__[1:]):
-        raise Wrong("Renamed is not a DomainEvent: write `class Renamed(DomainEvent):`.")
+        raise Wrong("Renamed is not a DomainEvent: every event class of the course derives from DomainEvent, "
+                    "which gives it its id, its version and its equality.")
     entity_id = uuid4()
-    try:
-        event = renamed_class(originator_id=entity_id, originator_version=4, old_name="Ada", new_name="Grace")
-    except TypeError as error:
-        raise Wrong(f"Renamed(originator_id=..., originator_version=4, old_name='Ada', new_name='Grace') "
-                    f"raised TypeError: {error}") from None
+    full = "Renamed(originator_id=..., originator_version=4, old_name='Ada', new_name='Grace')"
+    event = _make(renamed_class, full, originator_id=entity_id, originator_version=4,
+                  old_name="Ada", new_name="Grace")
     for name, expected in [("originator_id", entity_id), ("originator_version", 4)]:
         if getattr(event, name, None) != expected:
-            raise Wrong(f"the event's {name} is not the one given: pass the other keyword arguments "
-                        "on with `super().__init__(**kwargs)`.")
+            raise Wrong(f"the event's {name} is not the one given: Renamed must hand the id and the version "
+                        "on to DomainEvent, as AttributeChanged does.")
     for name, expected in [("old_name", "Ada"), ("new_name", "Grace")]:
         if not hasattr(event, name):
-            raise Wrong(f"the event has no attribute `{name}`: store it with `self.{name} = {name}`.")
+            raise Wrong(f"the event has no attribute `{name}`: an event keeps each fact it records "
+                        "as an attribute of its own.")
         if getattr(event, name) != expected:
             raise Wrong(f"`{name}` should be {expected!r}, but it is {getattr(event, name)!r}.")
     for missing in ["old_name", "new_name"]:
         given = {"old_name": "Ada", "new_name": "Grace"}
         del given[missing]
+        shown = f"Renamed(...) without `{missing}`"
         try:
             renamed_class(originator_id=entity_id, originator_version=4, **given)
         except TypeError:
             continue
-        raise Wrong(f"Renamed(...) without `{missing}` should fail with TypeError: make old_name and new_name "
-                    "required parameters of __init__, as AttributeChanged does with name and value.")
-    same = renamed_class(originator_id=entity_id, originator_version=4, old_name="Ada", new_name="Grace")
-    other = renamed_class(originator_id=entity_id, originator_version=4, old_name="Ada", new_name="Alan")
+        except Exception as error:
+            raise Wrong(f"{shown} raised {type(error).__name__}: {error}; it should fail with TypeError, "
+                        "as a call that leaves out a required argument does.") from None
+        raise Wrong(f"{shown} should fail with TypeError: an event that leaves out a fact it records "
+                    "is a mistake, so both names are required, as AttributeChanged requires name and value.")
+    same = _make(renamed_class, full, originator_id=entity_id, originator_version=4, old_name="Ada", new_name="Grace")
+    other = _make(renamed_class, "Renamed(originator_id=..., originator_version=4, old_name='Ada', new_name='Alan')",
+                  originator_id=entity_id, originator_version=4, old_name="Ada", new_name="Alan")
     if event != same or event == other:
-        raise Wrong("two Renamed events should be equal exactly when their attributes are: "
-                    "keep DomainEvent's __eq__ (do not define your own).")
+        raise Wrong("two Renamed events should be equal exactly when their attributes are, "
+                    "which is what DomainEvent's equality does.")
     return "Renamed is a DomainEvent with the two names it needs."
 
 
@@ -68,20 +83,25 @@ def _history(*versions: int, ids: Sequence[UUID] | None = None) -> list[SimpleNa
 
 
 def _valid_history(is_valid_history: Callable[[Sequence[Any]], bool]) -> str:
-    def verdict(events: list[SimpleNamespace]) -> bool:
-        answer = is_valid_history(events)
+    def verdict(events: list[SimpleNamespace], case: str) -> bool:
+        try:
+            answer = is_valid_history(events)
+        except NotImplementedError:
+            raise
+        except Exception as error:
+            raise Wrong(f"for {case}, your code raised {type(error).__name__}: {error}.") from None
         if not isinstance(answer, bool):
-            raise Wrong(f"is_valid_history should return True or False, but it returned {answer!r}.")
+            raise Wrong(f"is_valid_history should return True or False, but for {case} it returned {answer!r}.")
         return answer
 
     for versions in [(0, 1, 2), (0,), tuple(range(10))]:
-        if not verdict(_history(*versions)):
-            raise Wrong(f"it said False for versions {list(versions)} of one entity, a valid history.")
+        case = f"versions {list(versions)} of one entity"
+        if not verdict(_history(*versions), case):
+            raise Wrong(f"it said False for {case}, a valid history.")
     try:
-        empty = verdict([])
-    except IndexError:
-        raise Wrong("is_valid_history([]) raised IndexError: "
-                    "an empty list is a valid history, so return True.") from None
+        empty = verdict([], "an empty list")
+    except Wrong as wrong:
+        raise Wrong(f"{wrong} An empty list is a valid history: nothing has happened yet.") from None
     if not empty:
         raise Wrong("it said False for an empty list: nothing has happened yet, which is a valid history.")
     wrong_versions = [
@@ -91,13 +111,14 @@ def _valid_history(is_valid_history: Callable[[Sequence[Any]], bool]) -> str:
         ((0, 1, 1), "two events cannot share a version"),
     ]
     for versions, why in wrong_versions:
-        if verdict(_history(*versions)):
-            raise Wrong(f"it said True for versions {list(versions)}, but {why}.")
+        case = f"versions {list(versions)}"
+        if verdict(_history(*versions), case):
+            raise Wrong(f"it said True for {case}, but {why}.")
     first, second = uuid4(), uuid4()
-    if verdict(_history(0, 1, ids=[first, second])):
+    if verdict(_history(0, 1, ids=[first, second]), "two events of two different entities"):
         raise Wrong("it said True for two events of two different entities: "
-                    "every event must have the first event's originator_id.")
-    if verdict(_history(0, 1, 2, ids=[first, first, second])):
+                    "a history is the events of one entity only.")
+    if verdict(_history(0, 1, 2, ids=[first, first, second]), "a history whose last event is another entity's"):
         raise Wrong("it said True when the last event belongs to another entity: "
-                    "compare the originator_id of every event.")
+                    "every event of a history must belong to the same entity as the first.")
     return "is_valid_history accepts versions 0, 1, 2, … of one entity, and nothing else."
