@@ -8,73 +8,83 @@ from __future__ import annotations
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import inspect, select
+from sqlalchemy import CheckConstraint, Index, PrimaryKeyConstraint, UniqueConstraint, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from esnb import ActiveRecord, SequencedItemRecord, SQLAlchemyDatastore, SQLAlchemySettings
 from esnb.exercises import PLACEHOLDER
-from esnb.exercises.nb05 import check_positions_of, check_try_append
+from esnb.exercises.nb05 import ACCOUNT_TABLE, check_account_guard, check_try_append
 
 Record = SequencedItemRecord
+NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')` with your answer."
+GUARD = "✗ Exercise 5.1: "
+TWO_AT_ONE_ENTRY = "the table stored two different events at entry 1 of one account: "
+COLUMNS = "The account table's columns are id, account_id, entry, kind and data."
+APPEND = "✗ Exercise 5.2: "
 
 
-def query(sequence_id):
-    return select(Record.position).where(Record.sequence_id == sequence_id)
-
-
-def positions_right(session, sequence_id):
-    return list(session.scalars(query(sequence_id).order_by(Record.position)))
-
-
-def positions_placeholder(session, sequence_id):
+def guard_placeholder():
     raise NotImplementedError(PLACEHOLDER)
 
 
-def positions_records(session, sequence_id):
-    return list(session.scalars(select(Record).where(Record.sequence_id == sequence_id).order_by(Record.position)))
-
-
-def positions_rows(session, sequence_id):
-    return list(session.execute(query(sequence_id).order_by(Record.position)))
-
-
-def positions_every_sequence(session, sequence_id):
-    return list(session.scalars(select(Record.position).order_by(Record.position)))
-
-
-def positions_unordered(session, sequence_id):
-    return list(session.scalars(query(sequence_id).order_by(Record.id)))
-
-
-def positions_result(session, sequence_id):
-    return session.scalars(query(sequence_id).order_by(Record.position))
-
-
-def test_positions_of_placeholder(verdict, url):
-    check_positions_of(positions_placeholder, url)
-    assert verdict().startswith("✗ Exercise 5.1: not done yet")
+def guard_crashes():
+    return UniqueConstraint(account_id, "entry")  # type: ignore[name-defined]  # noqa: F821
 
 
 @pytest.mark.parametrize(
-    "positions_of, message",
+    "account_guard, message",
     [
-        (positions_records, "a list of SequencedItemRecord, not of int"),
-        (positions_rows, "a list of Row, not of int"),
-        (positions_every_sequence, "the positions of every sequence"),
-        (positions_unordered, "returned [2, 0, 1, 5]: put them lowest first"),
-        (positions_result, "positions_of returned a ScalarResult: return a list"),
+        (guard_placeholder, NOT_DONE),
+        (lambda: None, "account_guard returned None: return the rule itself, a constraint that the table is "
+                       "declared with, as SequencedItemRecord declares its own."),
+        (lambda: "account_id, entry", "account_guard returned a str: return the rule itself, a constraint that the "
+                                      "table is declared with, as SequencedItemRecord declares its own."),
+        (lambda: UniqueConstraint("entry"), "the table refused entry 0 of a second account: every account has its own "
+                                            "entry 0, so the rule must look at which account as well as which entry."),
+        (lambda: (UniqueConstraint("account_id"), UniqueConstraint("entry")),
+         "the table refused entry 0 of a second account: every account has its own entry 0, so the rule must look at "
+         "which account as well as which entry."),
+        (lambda: UniqueConstraint("account_id"), "the table refused entry 1 of an account that had only entry 0: an "
+                                                 "account has many events, one per entry, so the rule must look at "
+                                                 "which entry as well as which account."),
+        (lambda: UniqueConstraint("id", "entry"), TWO_AT_ONE_ENTRY + "your rule covers id and entry, but a place in "
+                                                  "an account's history is which account and which entry."),
+        (lambda: UniqueConstraint("account_id", "entry", "kind"),
+         TWO_AT_ONE_ENTRY + "your rule also covers kind, which the two events do not share, so the database saw no "
+                            "clash."),
+        (lambda: Index("accounts_entries", "account_id", "entry"),
+         TWO_AT_ONE_ENTRY + "your index is not unique: an index helps the database find rows, but refuses none."),
+        (lambda: CheckConstraint("entry >= 0"),
+         TWO_AT_ONE_ENTRY + "the rule must refuse a second row with the same account and entry."),
+        (lambda: UniqueConstraint("sequence_id", "position"),
+         "the table could not be built with your rule: Can't create UniqueConstraint on table "
+         f"'{ACCOUNT_TABLE}': no column named 'sequence_id' is present. " + COLUMNS),
+        (lambda: UniqueConstraint(Record.sequence_id, Record.position),
+         "your rule names columns of another table (sequence_id and position), not of the account table. " + COLUMNS),
+        (guard_crashes, "when account_guard() was called, your code raised NameError: name 'account_id' is not "
+                        "defined"),
     ],
-    ids=["records", "rows", "every_sequence", "unordered", "result"],
+    ids=["placeholder", "none", "str", "entry_only", "each_alone", "account_only", "id_and_entry", "with_kind",
+         "plain_index", "check_constraint", "copied_names", "copied_columns", "crash"],
 )
-def test_positions_of_wrong_answers(verdict, url, positions_of, message):
-    check_positions_of(positions_of, url)
-    line = verdict()
-    assert line.startswith("✗ Exercise 5.1:") and message in line, line
+def test_account_guard_wrong_answers(verdict, url, account_guard, message):
+    check_account_guard(account_guard, url)
+    assert verdict() == GUARD + message
 
 
-def test_positions_of_right(verdict, url):
-    check_positions_of(positions_right, url)
-    assert verdict() == "✓ Exercise 5.1: positions_of lists one sequence's positions, lowest first."
+@pytest.mark.parametrize(
+    "account_guard",
+    [
+        lambda: UniqueConstraint("account_id", "entry"),
+        lambda: (UniqueConstraint("entry", "account_id", name="one_event_per_entry"),),
+        lambda: Index("accounts_entries", "account_id", "entry", unique=True),
+        lambda: PrimaryKeyConstraint("account_id", "entry"),
+    ],
+    ids=["unique_constraint", "table_args_tuple", "unique_index", "primary_key"],
+)
+def test_account_guard_right(verdict, url, account_guard):
+    check_account_guard(account_guard, url)
+    assert verdict() == "✓ Exercise 5.1: the table keeps one event per entry of each account, and refuses a second one."
 
 
 def append_right(session, sequence_id, position, topic, data):
@@ -125,35 +135,54 @@ def append_returns_nothing(session, sequence_id, position, topic, data):
     append_right(session, sequence_id, position, topic, data)
 
 
-def test_try_append_placeholder(verdict, url):
-    check_try_append(append_placeholder, url)
-    assert verdict().startswith("✗ Exercise 5.2: not done yet")
+ROLLBACK = ("after a refused row, try_append could not store the next free position: a session whose write failed "
+            "refuses all further work until it is rolled back.")
 
 
 @pytest.mark.parametrize(
     "try_append, message",
     [
-        (append_raises, "raised IntegrityError for a taken position: catch it"),
-        (append_no_rollback, "call `session.rollback()` when you catch the IntegrityError"),
-        (append_catches_everything, "call `session.rollback()` when you catch the IntegrityError"),
-        (append_no_commit, "the row was gone after the session rolled back: call `session.commit()`"),
-        (append_returns_nothing, "returned None for a free position"),
+        (append_placeholder, NOT_DONE),
+        (append_raises, "try_append let the database's refusal, IntegrityError, escape for a taken position: a taken "
+                        "position is an answer the caller expects, so turn that refusal into False."),
+        (append_no_rollback, ROLLBACK),
+        (append_catches_everything, ROLLBACK),
+        (append_no_commit, "the row was gone after the session rolled back: it was never made permanent. A row is "
+                           "stored only when its transaction is committed."),
+        (append_returns_nothing, "try_append returned None for a free position: return True once the row is stored."),
     ],
-    ids=["raises", "no_rollback", "catches_everything", "no_commit", "returns_nothing"],
+    ids=["placeholder", "raises", "no_rollback", "catches_everything", "no_commit", "returns_nothing"],
 )
 def test_try_append_wrong_answers(verdict, url, try_append, message):
     check_try_append(try_append, url)
-    line = verdict()
-    assert line.startswith("✗ Exercise 5.2:") and message in line, line
+    assert verdict() == APPEND + message
+
+
+def test_try_append_crash_says_which_case(verdict, url):
+    def try_append(session, sequence_id, position, topic, data):
+        if position == 1:
+            raise RuntimeError("position 1 is not handled")
+        return append_right(session, sequence_id, position, topic, data)
+
+    check_try_append(try_append, url)
+    assert verdict() == APPEND + (
+        "for a free position, right after a taken one, your code raised RuntimeError: position 1 is not handled"
+    )
 
 
 def test_try_append_right(verdict, url):
     check_try_append(append_right, url)
-    assert verdict().startswith("✓ Exercise 5.2:")
+    assert verdict() == (
+        "✓ Exercise 5.2: try_append stores a free position, and returns False for a taken one without breaking "
+        "the session."
+    )
 
 
-@pytest.mark.parametrize("check, answer", [(check_positions_of, positions_right), (check_try_append, append_right),
-                                           (check_try_append, append_no_rollback)])
+@pytest.mark.parametrize("check, answer", [
+    (check_try_append, append_right),
+    (check_try_append, append_no_rollback),
+    (check_account_guard, lambda: UniqueConstraint("account_id", "entry")),
+])
 def test_checks_leave_an_existing_table_as_they_found_it(verdict, lasting_url, check, answer):
     datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=lasting_url))
     datastore.setup_connection()
@@ -171,16 +200,27 @@ def test_checks_leave_an_existing_table_as_they_found_it(verdict, lasting_url, c
 
 
 @pytest.mark.parametrize("check, answer", [
-    (check_positions_of, positions_right),
+    (check_try_append, append_right),
     (check_try_append, append_placeholder),
-    (check_positions_of, positions_result),
+    (check_account_guard, lambda: UniqueConstraint("account_id", "entry")),
+    (check_account_guard, lambda: UniqueConstraint("entry")),
 ])
-def test_checks_remove_the_table_they_made(verdict, lasting_url, check, answer):
+def test_checks_remove_the_tables_they_made(verdict, lasting_url, check, answer):
     check(answer, lasting_url)
     verdict()
     datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=lasting_url))
     datastore.setup_connection()
     try:
-        assert not inspect(datastore.engine).has_table(Record.__tablename__)
+        assert inspect(datastore.engine).get_table_names() == []
     finally:
         datastore.close_connection()
+
+
+def test_a_rule_made_on_the_course_table_is_taken_off_it_again(verdict, url):
+    table = Record.__table__
+    before = (set(table.constraints), set(table.indexes))
+    check_account_guard(lambda: Index("on_the_course_table", Record.sequence_id, Record.position, unique=True), url)
+    assert verdict() == GUARD + (
+        "your rule names columns of another table (sequence_id and position), not of the account table. " + COLUMNS
+    )
+    assert (set(table.constraints), set(table.indexes)) == before

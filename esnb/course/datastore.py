@@ -42,13 +42,12 @@ __all__ = [
 ]
 
 
-# %% notebooks/05_database_table.ipynb 16
+# %% notebooks/05_database_table.ipynb 12
 @dataclass(frozen=True)
 class SQLAlchemySettings:
-    """Where the database is, as a SQLAlchemy URL, and how many seconds to wait for it.
+    """Where the database is, as a SQLAlchemy URL (default: SQLite in memory), and how many seconds to wait.
 
-    `url` and `uri` are two names for the same setting: the course says url, the seed's code says uri.
-    Give either one; both then hold it. The default is SQLite in memory.
+    `uri`, the seed's name, and `url` are one setting: give either, and both hold it.
     """
 
     uri: str = ""
@@ -65,7 +64,93 @@ class SQLAlchemySettings:
         object.__setattr__(self, "url", where)
 
 
-# %% notebooks/05_database_table.ipynb 18
+# %% notebooks/05_database_table.ipynb 14
+_CLOSED_ENGINES: WeakSet[Engine] = WeakSet()
+
+
+def ensure_open(engine: Engine) -> None:
+    """Refuse to use the engine of a datastore that was closed."""
+    if engine in _CLOSED_ENGINES:
+        raise DatastoreClosedError("the datastore was closed: call setup_connection() to open it again")
+
+
+class SQLAlchemyDatastore:
+    """Connects to the database in `settings` and creates tables from `base`."""
+
+    def __init__(self, base: Any, settings: SQLAlchemySettings) -> None:
+        self.base = base
+        self.settings = settings
+        self._engine: Engine | None = None
+        self._session: scoped_session[Session] | None = None
+
+    def setup_connection(self) -> None:
+        """Create the engine and the scoped session, unless they exist already."""
+        if self._engine is not None:
+            return
+        engine = create_engine(self.settings.url, **engine_options(self.settings))
+        event.listen(engine, "do_connect", lambda *connecting: ensure_open(engine))
+        if engine.dialect.name in ("mysql", "mariadb"):
+            event.listen(engine, "connect", _after_handshake(self.settings.read_timeout))
+        self._engine = engine
+        self._session = scoped_session(sessionmaker(bind=engine))
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            raise EsnbError("the datastore is not connected: call setup_connection() first")
+        return self._engine
+
+    @property
+    def session(self) -> scoped_session[Session]:
+        if self._session is None:
+            raise EsnbError("the datastore is not connected: call setup_connection() first")
+        return self._session
+
+    def setup_table(self, record_class: Any) -> None:
+        """Create the table of one record class, unless it exists already."""
+        self.create_table(record_class.__table__)
+
+    def setup_tables(self) -> None:
+        """Create every table of the declarative base that does not exist yet."""
+        for table in self.base.metadata.sorted_tables:
+            self.create_table(table)
+
+    def create_table(self, table: Table) -> None:
+        """Create a table with its unique indexes in one statement, or add a unique index it lacks; safe to repeat."""
+        for attempt in range(1, 4):
+            with self.engine.connect() as connection:  # failing to connect is no race: that error goes straight up
+                try:
+                    with connection.begin():
+                        if not inspect(connection).has_table(table.name):
+                            with_inline_uniques(table).create(connection)
+                        for index in unique_indexes(table):
+                            if not has_unique_index(connection, table.name, tuple(index.columns.keys())):
+                                index.create(connection)
+                    return
+                except DBAPIError as error:
+                    if "database is locked" in str(error.orig):
+                        raise DatabaseLockedError(
+                            f"the SQLite database is locked by another writer, for longer than the lock timeout "
+                            f"(SQLAlchemySettings.lock_timeout): table {table.name!r} was not created"
+                        ) from error
+                    if attempt == 3:
+                        raise  # not another process creating the same table at the same moment
+
+    def drop_table(self, record_class: Any) -> None:
+        """Drop the table of one record class, if it exists."""
+        record_class.__table__.drop(self.engine, checkfirst=True)
+
+    def close_connection(self) -> None:
+        """Close every session and the engine's connections; the datastore then refuses to be used."""
+        if self._session is not None:
+            self._session.remove()
+        if self._engine is not None:
+            _CLOSED_ENGINES.add(self._engine)  # first, so no thread opens a new connection meanwhile
+            self._engine.dispose()
+        self._engine = self._session = None
+
+
+# %% notebooks/05_database_table.ipynb 16
 class SharedConnectionPool(StaticPool):
     """SQLite in memory: one connection for every session, lent to one thread at a time."""
 
@@ -118,7 +203,7 @@ class SharedConnectionPool(StaticPool):
         return SharedConnectionPool(self._creator, timeout=self.timeout, _dispatch=self.dispatch, dialect=self._dialect)
 
 
-# %% notebooks/05_database_table.ipynb 20
+# %% notebooks/05_database_table.ipynb 18
 _STRICT_MODE = "SET SESSION sql_mode = CONCAT_WS(',', @@SESSION.sql_mode, 'STRICT_ALL_TABLES')"
 
 
@@ -138,8 +223,7 @@ def engine_options(settings: SQLAlchemySettings) -> dict[str, Any]:
         return {
             "connect_args": {
                 "connect_timeout": max(2, math.ceil(settings.connect_timeout)),
-                # A server or network that goes silent is noticed by TCP: keepalive probes on an idle
-                # connection, and a bound on how long sent data may wait to be acknowledged.
+                # TCP notices a silent server: keepalive probes, and a bound on unacknowledged data
                 "keepalives": 1,
                 "keepalives_idle": 10,
                 "keepalives_interval": 5,
@@ -163,12 +247,11 @@ def _after_handshake(read_timeout: float) -> Callable[[Any, ConnectionPoolEntry]
     return set_timeouts
 
 
-# %% notebooks/05_database_table.ipynb 22
+# %% notebooks/05_database_table.ipynb 20
 def with_inline_uniques(table: Table) -> Table:
-    """A copy of the table as setup_table creates it: its unique indexes are constraints inside CREATE TABLE.
+    """A copy of the table with its unique indexes as constraints inside CREATE TABLE.
 
-    On MySQL and MariaDB the copy also keeps any Unicode character (utf8mb4) and holds as much text in a
-    TEXT column as the other databases do (LONGTEXT), whatever the database's own defaults.
+    On MySQL and MariaDB it also takes any Unicode character (utf8mb4), and TEXT becomes LONGTEXT.
     """
     copy = table.to_metadata(MetaData())
     for index in [index for index in copy.indexes if index.unique]:
@@ -202,92 +285,3 @@ def has_unique_index(connection: Connection, table_name: str, columns: tuple[str
     except NoSuchTableError:
         return None
     return frozenset(columns) in found
-
-
-# %% notebooks/05_database_table.ipynb 24
-_CLOSED_ENGINES: WeakSet[Engine] = WeakSet()
-
-
-def ensure_open(engine: Engine) -> None:
-    """Refuse to use the engine of a datastore that was closed."""
-    if engine in _CLOSED_ENGINES:
-        raise DatastoreClosedError("the datastore was closed: call setup_connection() to open it again")
-
-
-class SQLAlchemyDatastore:
-    """Connects to the database in `settings` and creates tables from `base`."""
-
-    def __init__(self, base: Any, settings: SQLAlchemySettings) -> None:
-        self.base = base
-        self.settings = settings
-        self._engine: Engine | None = None
-        self._session: scoped_session[Session] | None = None
-
-    def setup_connection(self) -> None:
-        """Create the engine and the scoped session, unless they exist already."""
-        if self._engine is not None:
-            return
-        engine = create_engine(self.settings.url, **engine_options(self.settings))
-        event.listen(engine, "do_connect", lambda *connecting: ensure_open(engine))
-        if engine.dialect.name in ("mysql", "mariadb"):
-            event.listen(engine, "connect", _after_handshake(self.settings.read_timeout))
-        self._engine = engine
-        self._session = scoped_session(sessionmaker(bind=engine))
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            raise EsnbError("the datastore is not connected: call setup_connection() first")
-        return self._engine
-
-    @property
-    def session(self) -> scoped_session[Session]:
-        if self._session is None:
-            raise EsnbError("the datastore is not connected: call setup_connection() first")
-        return self._session
-
-    def setup_table(self, record_class: Any) -> None:
-        """Create the table of one record class, unless it exists already."""
-        self.create_table(record_class.__table__)
-
-    def setup_tables(self) -> None:
-        """Create every table of the declarative base that does not exist yet."""
-        for table in self.base.metadata.sorted_tables:
-            self.create_table(table)
-
-    def create_table(self, table: Table) -> None:
-        """Create a table with its unique indexes in one statement, or add a unique index it lacks.
-
-        Safe to call again, and from several processes at once.
-        """
-        for attempt in range(1, 4):
-            with self.engine.connect() as connection:  # failing to connect is no race: that error goes straight up
-                try:
-                    with connection.begin():
-                        if not inspect(connection).has_table(table.name):
-                            with_inline_uniques(table).create(connection)
-                        for index in unique_indexes(table):
-                            if not has_unique_index(connection, table.name, tuple(index.columns.keys())):
-                                index.create(connection)
-                    return
-                except DBAPIError as error:
-                    if "database is locked" in str(error.orig):
-                        raise DatabaseLockedError(
-                            f"the SQLite database is locked by another writer, for longer than the lock timeout "
-                            f"(SQLAlchemySettings.lock_timeout): table {table.name!r} was not created"
-                        ) from error
-                    if attempt == 3:
-                        raise  # not another process creating the same table at the same moment
-
-    def drop_table(self, record_class: Any) -> None:
-        """Drop the table of one record class, if it exists."""
-        record_class.__table__.drop(self.engine, checkfirst=True)
-
-    def close_connection(self) -> None:
-        """Close every session and the engine's connections; the datastore then refuses to be used."""
-        if self._session is not None:
-            self._session.remove()
-        if self._engine is not None:
-            _CLOSED_ENGINES.add(self._engine)  # first, so no thread opens a new connection meanwhile
-            self._engine.dispose()
-        self._engine = self._session = None

@@ -90,7 +90,7 @@ def create_new_example(foo: str) -> "Example":
     return entity
 
 
-# %% notebooks/04_mutator.ipynb 27
+# %% notebooks/04_mutator.ipynb 28
 @mutator
 def mutate(entity: "Example | None", event: DomainEvent) -> "Example | None":
     """Apply one event to an Example and return the new state: None once discarded."""

@@ -29,7 +29,7 @@ class EntityIsDiscarded(EsnbError):
     """A discarded entity was asked to change."""
 
 
-# %% notebooks/05_database_table.ipynb 15
+# %% notebooks/05_database_table.ipynb 11
 class DatastoreClosedError(EsnbError):
     """The datastore was closed, and was asked to read or write."""
 
@@ -43,7 +43,7 @@ class TopicResolutionError(EsnbError):
     """A stored topic does not name an event class that this program has imported."""
 
 
-# %% notebooks/06_sequenced_items.ipynb 54
+# %% notebooks/06_sequenced_items.ipynb 52
 class EventDecodingError(EsnbError):
     """A stored event's data cannot be read back."""
 

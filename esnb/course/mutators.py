@@ -14,7 +14,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/04_mutator.ipynb 15
+# %% notebooks/04_mutator.ipynb 19
 Case = Callable[..., Any]
 
 
