@@ -169,8 +169,17 @@ def crashes_on_one_event(events):
     return one_entity and ignores_ids(events) and all(e.originator_id == events[0].originator_id for e in events)
 
 
+def first_and_last_only(events):
+    if not events:
+        return True
+    one_entity = all(e.originator_id == events[0].originator_id for e in events)
+    return one_entity and events[0].originator_version == 0 and events[-1].originator_version == len(events) - 1
+
+
 @pytest.mark.parametrize("answer, line", [
     (placeholder, NOT_DONE_LINE),
+    (first_and_last_only, "it said True for versions [0, 2, 2], but version 1 is missing, and two events cannot "
+                          "share a version."),
     (sorts_first, "it said True for versions [0, 2, 1], but the events must be in order."),
     (ignores_ids, "it said True for two events of two different entities: a history is the events of one "
                   "entity only."),

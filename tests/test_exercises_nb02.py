@@ -281,8 +281,25 @@ SHARED_LIST = ("a list the whole process shares: each publisher keeps a list of 
                "so nothing else hears its events.")
 
 
+class LoopsOverTheList(Right):
+    def publish(self, event):
+        for subscriber in self.subscribers:
+            subscriber(event)
+
+
+class ForgivingUnsubscribe(Right):
+    def unsubscribe(self, subscriber):
+        if subscriber in self.subscribers:
+            self.subscribers.remove(subscriber)
+
+
 @pytest.mark.parametrize("answer, line", [
     (Placeholder, NOT_DONE),
+    (LoopsOverTheList, "when app three's first subscriber unsubscribed itself while hearing an event, the event "
+                       "reached once, not both subscribers: a subscriber may leave during delivery, and that must "
+                       "not change who hears the event being delivered."),
+    (ForgivingUnsubscribe, "unsubscribing a subscriber that had already left did nothing: that is a mistake in the "
+                           "caller's code, so say so with a ValueError, as this notebook's unsubscribe does."),
     (PlaceholderPublish, NOT_DONE),
     (ClassLevelList, "app two's subscriber heard an event that app one published: the two publishers share one "
                      "list. Each publisher needs a list of its own, made when the publisher is made."),

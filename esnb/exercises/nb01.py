@@ -109,6 +109,8 @@ def _valid_history(is_valid_history: Callable[[Sequence[Any]], bool]) -> str:
         ((0, 2, 3), "version 1 is missing"),
         ((0, 2, 1), "the events must be in order"),
         ((0, 1, 1), "two events cannot share a version"),
+        ((0, 2, 2), "version 1 is missing, and two events cannot share a version"),
+        ((0, 0, 2), "two events cannot share a version, and version 1 is missing"),
     ]
     for versions, why in wrong_versions:
         case = f"versions {list(versions)}"

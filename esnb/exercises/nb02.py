@@ -173,6 +173,33 @@ def _publisher(publisher_class: Callable[[], Any], subscribers: list[Any]) -> st
             raise Wrong(f"after app one unsubscribed B, its next event was heard by {', '.join(heard) or 'nobody'}, "
                         "not A and C: unsubscribing one subscriber leaves the others in place.")
         left_alone()
+        log.clear()
+        app_three = _call("a third Publisher() was made", publisher_class)
+
+        def leaves_after_one(event: Any) -> None:
+            log.append(("once", event))
+            app_three.unsubscribe(leaves_after_one)
+
+        _call("app three subscribed a subscriber that unsubscribes itself",
+              lambda: app_three.subscribe(leaves_after_one))
+        _call("app three subscribed a second subscriber", lambda: app_three.subscribe(_listener("D", log)))
+        fourth = Created(originator_id=FIRST, foo="four")
+        _call("app three published while its first subscriber unsubscribed itself", lambda: app_three.publish(fourth))
+        heard = [name for name, event in log]
+        if heard != ["once", "D"]:
+            raise Wrong(f"when app three's first subscriber unsubscribed itself while hearing an event, the event "
+                        f"reached {', '.join(heard)}, not both subscribers: a subscriber may leave during delivery, "
+                        "and that must not change who hears the event being delivered.")
+        try:
+            app_three.unsubscribe(leaves_after_one)
+        except ValueError:
+            pass
+        except Exception as error:
+            raise Wrong(f"unsubscribing a subscriber that had already left raised {type(error).__name__}, not "
+                        "ValueError: say what is wrong, as this notebook's unsubscribe does.") from None
+        else:
+            raise Wrong("unsubscribing a subscriber that had already left did nothing: that is a mistake in the "
+                        "caller's code, so say so with a ValueError, as this notebook's unsubscribe does.")
     finally:
         subscribers[:] = notebook_before
         pubsub.subscribers[:] = package_before
