@@ -125,6 +125,16 @@ def append_catches_everything(session, sequence_id, position, topic, data):
     return True
 
 
+def append_rolls_back_everything(session, sequence_id, position, topic, data):
+    session.add(Record(sequence_id=sequence_id, position=position, topic=topic, data=data))
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        return False
+    return True
+
+
 def append_no_commit(session, sequence_id, position, topic, data):
     session.add(Record(sequence_id=sequence_id, position=position, topic=topic, data=data))
     session.flush()
@@ -147,11 +157,15 @@ ROLLBACK = ("after a refused row, try_append could not store the next free posit
                         "position is an answer the caller expects, so turn that refusal into False."),
         (append_no_rollback, ROLLBACK),
         (append_catches_everything, ROLLBACK),
+        (append_rolls_back_everything, "when the database could not even be opened, try_append returned False, as "
+                                       "if all were well or the position were taken: only a taken position is an "
+                                       "answer the caller expects. Let every other error reach the caller."),
         (append_no_commit, "the row was gone after the session rolled back: it was never made permanent. A row is "
                            "stored only when its transaction is committed."),
         (append_returns_nothing, "try_append returned None for a free position: return True once the row is stored."),
     ],
-    ids=["placeholder", "raises", "no_rollback", "catches_everything", "no_commit", "returns_nothing"],
+    ids=["placeholder", "raises", "no_rollback", "catches_everything", "rolls_back_everything", "no_commit",
+         "returns_nothing"],
 )
 def test_try_append_wrong_answers(verdict, url, try_append, message):
     check_try_append(try_append, url)

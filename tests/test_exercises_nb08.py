@@ -69,6 +69,16 @@ def as_of_current(repository: Any, entity_id: UUID, version: int) -> Any:
     return repository[entity_id]
 
 
+def as_of_value_error(repository: Any, entity_id: UUID, version: int) -> Any:
+    events = repository.event_store.get_domain_events(entity_id, lt=version)
+    if len(events) < version:
+        raise ValueError(version)
+    entity = functools.reduce(repository.mutator_func, events, None)
+    if entity is None:
+        raise ValueError(version)
+    return entity
+
+
 def as_of_crashes(repository: Any, entity_id: UUID, version: int) -> Any:
     events = repository.event_store.get_domain_events(entity_id, lt=version)
     return functools.reduce(repository.mutator_func, events, None).fooo
@@ -95,10 +105,14 @@ MISSING = ": the entity did not exist at that version, so raise KeyError, as rep
                               "repository.mutator_func, since a repository may hold any kind of entity."),
         (as_of_current, "get_entity_as_of(repository, entity_id, 1) raised KeyError, but the entity existed at "
                         "version 1, with foo='a'."),
+        (as_of_value_error, "for version 4 of an entity that its fourth event discarded, your code raised "
+                            "ValueError: 4. A version the entity never had is like an id the repository does not know: "
+                            "say so the way the repository does, with a KeyError."),
         (as_of_crashes, "for version 1 of an entity with 4 stored events, your code raised AttributeError: 'Example' "
                         "object has no attribute 'fooo'"),
     ],
-    ids=["placeholder", "lte", "none", "no_version_check", "reads_all", "global_mutate", "current", "crashes"],
+    ids=["placeholder", "lte", "none", "no_version_check", "reads_all", "global_mutate", "current", "value_error",
+         "crashes"],
 )
 def test_get_entity_as_of_wrong_answers(verdict, get_entity_as_of, message):
     check_get_entity_as_of(get_entity_as_of)
@@ -144,6 +158,11 @@ class HistoryOfEvents(EventSourcedRepository):
         return [(e.originator_version, e) for e in self.event_store.get_domain_events(entity_id)]
 
 
+class HistoryOfClasses(EventSourcedRepository):
+    def history(self, entity_id: UUID) -> list[tuple[int, Any]]:
+        return [(e.originator_version, type(e)) for e in self.event_store.get_domain_events(entity_id)]
+
+
 class HistoryGenerator(EventSourcedRepository):
     def history(self, entity_id: UUID) -> Any:
         return ((e.originator_version, type(e).__name__) for e in self.event_store.get_domain_events(entity_id))
@@ -182,13 +201,16 @@ HISTORY = "✗ Exercise 8.2: "
                          "position is the version it was applied at, so the first event is at 0."),
         (HistoryOfEvents, "history gave the events themselves in its pairs: give each event's class name, such as "
                           "'Created'."),
+        (HistoryOfClasses, "history gave the event classes in its pairs: give each class's name, a str such as "
+                           "'Created'."),
         (HistoryGenerator, "history returned a generator: return a list of (position, name) tuples."),
         (HistoryUnknownRaises, "history raised KeyError for an id with no events: its history is empty, so return []."),
         (NoHistory, "HistoryRepository has no method called history: add it to the class."),
         (HistoryCrashes, "for an entity that was created, changed once and discarded, your code raised "
                          "AttributeError: 'Created' object has no attribute 'name'"),
     ],
-    ids=["placeholder", "through_entity", "swapped", "from_one", "of_events", "generator", "unknown_raises",
+    ids=["placeholder", "through_entity", "swapped", "from_one", "of_events", "of_classes", "generator",
+         "unknown_raises",
          "no_method", "crashes"],
 )
 def test_history_wrong_answers(verdict, history_repository_class, message):

@@ -206,4 +206,23 @@ def _try_append(try_append: Callable[..., bool], session: Any, ids: list[UUID]) 
                     "write failed refuses all further work until it is rolled back.")
     if stored() != [(0, '{"n":1}'), (1, '{"n":3}')]:
         raise Wrong(f"the sequence should hold positions 0 and 1 with their first data, but it holds {stored()}.")
+    _other_errors_escape(try_append)
     return "try_append stores a free position, and returns False for a taken one without breaking the session."
+
+
+def _other_errors_escape(try_append: Callable[..., bool]) -> None:
+    """A database that cannot be opened is not a taken position: its error must reach the caller."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    unreachable = create_engine("sqlite:////esnb-no-such-folder/events.sqlite")
+    try:
+        with Session(unreachable) as session:
+            answer = try_append(session, uuid4(), 0, "check:Created", "{}")
+    except Exception:
+        return
+    finally:
+        unreachable.dispose()
+    raise Wrong(f"when the database could not even be opened, try_append returned {answer!r}, as if all were well or "
+                "the position were taken: only a taken position is an answer the caller expects. Let every other "
+                "error reach the caller.")

@@ -73,7 +73,11 @@ def _get_entity_as_of(get_entity_as_of: Callable[[Any, UUID, int], Any]) -> str:
             except KeyError:
                 return KeyError
             except Exception as error:
-                raise _crash(f"for version {version} {case}", error) from None
+                crash = _crash(f"for version {version} {case}", error)
+                if isinstance(error, ValueError):
+                    crash = Wrong(f"{crash}. A version the entity never had is like an id the repository does not "
+                                  "know: say so the way the repository does, with a KeyError.")
+                raise crash from None
 
         for version, foo in [(1, "a"), (2, "b"), (3, "c")]:
             entity = call(discarded_id, version, "of an entity with 4 stored events")
@@ -140,6 +144,9 @@ def _history(history_repository_class: type) -> str:
             if first == (1, "Created"):
                 raise Wrong(f"history gave {shown}: an event's position is the version it was applied at, "
                             "so the first event is at 0.")
+            if isinstance(first, (tuple, list)) and len(first) == 2 and isinstance(first[1], type):
+                raise Wrong("history gave the event classes in its pairs: give each class's name, a str such as "
+                            "'Created'.")
             if isinstance(first, (tuple, list)) and len(first) == 2 and not isinstance(first[1], str):
                 raise Wrong("history gave the events themselves in its pairs: give each event's class name, "
                             "such as 'Created'.")
