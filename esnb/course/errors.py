@@ -43,7 +43,7 @@ class TopicResolutionError(EsnbError):
     """A stored topic does not name an event class that this program has imported."""
 
 
-# %% notebooks/06_sequenced_items.ipynb 52
+# %% notebooks/06_sequenced_items.ipynb 54
 class EventDecodingError(EsnbError):
     """A stored event's data cannot be read back."""
 

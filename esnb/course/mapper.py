@@ -16,7 +16,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/06_sequenced_items.ipynb 54
+# %% notebooks/06_sequenced_items.ipynb 56
 class SequencedItemMapper:
     """Maps events to sequenced items and back."""
 

@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/06_sequenced_items.ipynb 84
+# %% notebooks/06_sequenced_items.ipynb 86
 class _NoJsonForm(TypeError):
     """A value with no JSON form that reads back the same; the path to it is added on the way out."""
 
@@ -58,7 +58,7 @@ def _encode_special(value: Any) -> dict[str, str]:
     raise _NoJsonForm(kind.__name__)
 
 
-# %% notebooks/06_sequenced_items.ipynb 86
+# %% notebooks/06_sequenced_items.ipynb 88
 def _pairs_to_dict(pairs: list[Any]) -> dict[Any, Any]:
     """A dictionary from [key, value] pairs."""
     if not all(type(pair) is list and len(pair) == 2 for pair in pairs):
@@ -92,7 +92,7 @@ def _decode_special(obj: dict[str, Any]) -> Any:
         raise ValueError(f"{tag} cannot be read from {reprlib.repr(value)}") from error
 
 
-# %% notebooks/06_sequenced_items.ipynb 88
+# %% notebooks/06_sequenced_items.ipynb 90
 _PLAIN = frozenset({str, float, bool, type(None)})  # the types JSON gives back as they were, at any size
 _IN_A_KEY = object()  # a step on the path to a refused value: it is inside a key
 _MAX_DEPTH = 100  # how deeply lists, tuples and dictionaries may nest inside an attribute
@@ -143,7 +143,7 @@ def _where(path: list[Any]) -> str:
     return str(name) + "".join(shown)
 
 
-# %% notebooks/06_sequenced_items.ipynb 90
+# %% notebooks/06_sequenced_items.ipynb 92
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
 _DECODER = json.JSONDecoder(object_hook=_decode_special)
 
@@ -173,7 +173,7 @@ def decode_attributes(data: str) -> dict[str, Any]:
     return attributes
 
 
-# %% notebooks/06_sequenced_items.ipynb 92
+# %% notebooks/06_sequenced_items.ipynb 94
 def stored_attributes(event: Any) -> dict[str, Any]:
     """A copy of the event's __dict__, which is what the mapper stores; TypeError if it keeps attributes elsewhere."""
     cls = type(event)
