@@ -22,13 +22,13 @@ MODULES: dict[str, list[str]] = {
     ],
     "esnb.course.datastore": [
         "SQLAlchemySettings",
+        "ensure_open",
+        "SQLAlchemyDatastore",
         "SharedConnectionPool",
         "engine_options",
         "with_inline_uniques",
         "unique_indexes",
         "has_unique_index",
-        "ensure_open",
-        "SQLAlchemyDatastore",
     ],
     "esnb.course.domain": [
         "Example",
@@ -61,6 +61,17 @@ MODULES: dict[str, list[str]] = {
         "AttributeChanged",
         "Discarded",
     ],
+    "esnb.course.failures": [
+        "WriteOutcome",
+        "stored_as",
+        "after_failed_write",
+        "check_no_gap",
+        "check_guarded",
+        "read_rows",
+        "first_positions",
+        "describe_positions",
+        "taken_message",
+    ],
     "esnb.course.infrastructure": [
         "event_store_for",
     ],
@@ -72,8 +83,27 @@ MODULES: dict[str, list[str]] = {
         "Mutator",
         "mutator",
     ],
+    "esnb.course.notification_log": [
+        "Notification",
+        "NotificationLog",
+        "LOCK_TIMEOUT",
+        "LogLockRecord",
+        "take_log_lock",
+        "InOrderInserts",
+        "keep_ids_in_order",
+    ],
     "esnb.course.paging": [
         "read_pages",
+    ],
+    "esnb.course.projections": [
+        "ReadLog",
+        "ProjectionRecord",
+        "TrackingRecord",
+        "lock_tracking",
+        "save_tracking",
+        "POLL_INTERVAL",
+        "ReadModel",
+        "Projection",
     ],
     "esnb.course.pubsub": [
         "Subscriber",
@@ -82,9 +112,22 @@ MODULES: dict[str, list[str]] = {
         "subscribe",
         "unsubscribe",
     ],
+    "esnb.course.read_models": [
+        "ReadModelRecord",
+        "FooCount",
+        "LiveExample",
+        "FooCounts",
+    ],
     "esnb.course.records": [
         "ActiveRecord",
         "SequencedItemRecord",
+    ],
+    "esnb.course.redelivery": [
+        "Crash",
+        "crashing",
+        "delivery_order",
+        "Outcome",
+        "run_deliveries",
     ],
     "esnb.course.repository": [
         "EventSourcedRepository",
@@ -113,11 +156,19 @@ MODULES: dict[str, list[str]] = {
     "esnb.course.transcoding": [
         "encode_attributes",
         "decode_attributes",
+        "stored_attributes",
+    ],
+    "esnb.course.waiting": [
+        "ProjectionLagError",
+        "Progress",
+        "last_stored_id",
+        "wait_for",
     ],
     "esnb.course.write_checks": [
         "MAX_DATA_BYTES",
         "check_int",
         "check_sequence_id",
+        "read_parameters",
         "checked_rows",
     ],
 }

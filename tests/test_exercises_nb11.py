@@ -1,164 +1,233 @@
 """The checks of notebook 11's exercises: placeholder, plausible wrong answers, and right answers.
 
-They run on the configured database (SQLite in memory by default), in a scratch database of its own.
+11.2 runs on the configured database (SQLite in memory by default), in a scratch database of its own.
 """
 
 from __future__ import annotations
 
-from itertools import islice
+import math
 from uuid import uuid4
 
 import pytest
 from sqlalchemy import select
 
-from esnb import ActiveRecord, SequencedItemRecord, SQLAlchemyDatastore, SQLAlchemySettings
+from esnb import ROWS_PER_INSERT, ActiveRecord, SequencedItemRecord, SQLAlchemyDatastore, SQLAlchemySettings
 from esnb.exercises import PLACEHOLDER
-from esnb.exercises.nb11 import check_append_in_batches, check_next_page
+from esnb.exercises.nb11 import check_import_backlog, check_round_trips
 
 NOT_DONE = "not done yet. Replace `raise NotImplementedError('your code here')`"
 
 
 # Exercise 11.1
 
-def batches_right(event_store, events, n):
-    appends = 0
-    for start in range(0, len(events), n):
-        event_store.append(events[start : start + n])
-        appends += 1
-    return appends
+
+def trips_right(rows, autocommit):
+    if rows == 0:
+        return 0
+    inserts = math.ceil(rows / ROWS_PER_INSERT)
+    return 1 if autocommit and inserts == 1 else inserts + 2
 
 
-def batches_placeholder(event_store, events, n):
+def trips_placeholder(rows, autocommit):
     raise NotImplementedError(PLACEHOLDER)
 
 
-def batches_one_at_a_time(event_store, events, n):
-    for event in events:
-        event_store.append(event)
-    return len(events)
+def trips_no_transaction_for_many(rows, autocommit):
+    if rows == 0:
+        return 0
+    inserts = math.ceil(rows / ROWS_PER_INSERT)
+    return inserts if autocommit else inserts + 2
 
 
-def batches_ignores_n(event_store, events, n):
-    event_store.append(events)
-    return 1
+def trips_always_a_transaction(rows, autocommit):
+    return math.ceil(rows / ROWS_PER_INSERT) + 2 if rows else 0
 
 
-def batches_drop_the_tail(event_store, events, n):
-    for index in range(len(events) // n):
-        event_store.append(events[index * n : (index + 1) * n])
-    return len(events) // n
+def trips_forgets_begin_and_commit(rows, autocommit):
+    return math.ceil(rows / ROWS_PER_INSERT)
 
 
-def batches_count_events(event_store, events, n):
-    batches_right(event_store, events, n)
-    return len(events)
+def trips_floor(rows, autocommit):
+    if rows == 0:
+        return 0
+    inserts = max(rows // ROWS_PER_INSERT, 1)
+    return 1 if autocommit and inserts == 1 else inserts + 2
 
 
-def batches_empty_append(event_store, events, n):
-    if not events:
-        event_store.append([])
-        return 1
-    return batches_right(event_store, events, n)
+def trips_per_row(rows, autocommit):
+    if rows == 0:
+        return 0
+    return 1 if autocommit and rows == 1 else rows + 2
 
 
-def batches_off_by_one(event_store, events, n):
-    for start in range(0, len(events), n - 1):
-        event_store.append(events[start : start + n - 1])
-    return len(range(0, len(events), n - 1))
+def trips_empty_append_still_talks(rows, autocommit):
+    inserts = max(math.ceil(rows / ROWS_PER_INSERT), 1)
+    return 1 if autocommit and inserts == 1 else inserts + 2
 
 
-def test_append_in_batches_placeholder(verdict, url):
-    check_append_in_batches(batches_placeholder, url)
+def trips_float(rows, autocommit):
+    return float(trips_right(rows, autocommit))
+
+
+def trips_crash(rows, autocommit):
+    rows_per_insert = rows / math.ceil(rows / ROWS_PER_INSERT)  # no rows: ZeroDivisionError
+    return trips_right(rows, autocommit) if rows_per_insert else 0
+
+
+def test_round_trips_placeholder(verdict):
+    check_round_trips(trips_placeholder)
     assert verdict().startswith("✗ Exercise 11.1: " + NOT_DONE)
 
 
 @pytest.mark.parametrize("answer, message", [
-    (batches_one_at_a_time, "it made 24 appends of one event each: pass a list of up to n events"),
-    (batches_ignores_n, "it appended all 24 events in one call, but n was 10"),
-    (batches_drop_the_tail, "only 20 of 24 events were stored: the last, shorter batch is missing."),
-    (batches_count_events, "it returned 24, but it made 3 appends"),
-    (batches_empty_append, "with no events, it still called append 1 time(s)"),
-    (batches_off_by_one, "24 events with n=10 were appended in batches of [9, 9, 6], not [10, 10, 4]."),
+    (trips_no_transaction_for_many, "for an append of 1,200 rows in autocommit mode, round_trips gave 3, not 5: in "
+                                    "autocommit mode each of those 3 INSERTs would commit alone"),
+    (trips_always_a_transaction, "for an append of 10 rows in autocommit mode, round_trips gave 3, not 1: in "
+                                 "autocommit mode a single statement is a transaction of its own."),
+    (trips_forgets_begin_and_commit, "for an append of 10 rows in a transaction, round_trips gave 1, not 3: a "
+                                     "transaction costs round trips of its own"),
+    (trips_floor, "for an append of 1,200 rows in a transaction, round_trips gave 4, not 5: when the rows do not "
+                  "fill the last INSERT, it still has to be sent."),
+    (trips_per_row, "for an append of 10 rows in a transaction, round_trips gave 12, not 3: the rows of an append "
+                    "do not go one by one"),
+    (trips_empty_append_still_talks, "for an append of 0 rows in a transaction, round_trips gave 3, not 0: an append "
+                                     "of no rows returns before it talks to the database."),
+    (trips_float, "for an append of 10 rows in a transaction, round_trips returned 3.0, a float"),
+    (trips_crash, "for an append of 0 rows in a transaction, your code raised ZeroDivisionError: "),
 ], ids=lambda value: getattr(value, "__name__", "message"))
-def test_append_in_batches_wrong(verdict, url, answer, message):
-    check_append_in_batches(answer, url)
+def test_round_trips_wrong(verdict, answer, message):
+    check_round_trips(answer)
     line = verdict()
     assert line.startswith("✗ Exercise 11.1: ") and message in line, line
 
 
-def test_append_in_batches_right(verdict, url):
-    assert check_append_in_batches(batches_right, url) is None
-    assert verdict() == ("✓ Exercise 11.1: append_in_batches makes one append per batch of at most n events, "
-                               "and counts them.")
+def test_round_trips_right(verdict):
+    check_round_trips(trips_right)
+    assert verdict() == ("✓ Exercise 11.1: round_trips counts the INSERTs of an append, and a BEGIN and a COMMIT only "
+                         "where they are needed.")
 
 
 # Exercise 11.2
 
-def page_right(event_store, last_id, page_size):
-    return list(islice(event_store.read_all(start=last_id + 1, page_size=page_size), page_size))
+
+def backlog_right(event_store, backlog, n):
+    appends, batch = 0, []
+    for history in backlog:
+        if len(batch) + len(history) > n:
+            event_store.append(batch)
+            appends, batch = appends + 1, []
+        batch += history
+    if batch:
+        event_store.append(batch)
+        appends += 1
+    return appends
 
 
-def page_loop(event_store, last_id, page_size):
-    page = []
-    for pair in event_store.read_all(start=last_id + 1, page_size=page_size):
-        page.append(pair)
-        if len(page) == page_size:
-            break
-    return page
+def backlog_packed_tighter(event_store, backlog, n):
+    """Right too: fewer appends than whole histories in order, by packing the largest first."""
+    batches: list[list] = []
+    for history in sorted(backlog, key=len, reverse=True):
+        fits = next((batch for batch in batches if len(batch) + len(history) <= n), None)
+        if fits is None:
+            batches.append(list(history))
+        else:
+            fits += history
+    for batch in batches:
+        event_store.append(batch)
+    return len(batches)
 
 
-def page_placeholder(event_store, last_id, page_size):
+def backlog_placeholder(event_store, backlog, n):
     raise NotImplementedError(PLACEHOLDER)
 
 
-def page_includes_last(event_store, last_id, page_size):
-    return list(islice(event_store.read_all(start=last_id, page_size=page_size), page_size))
+def backlog_one_per_history(event_store, backlog, n):
+    for history in backlog:
+        event_store.append(history)
+    return len(backlog)
 
 
-def page_no_limit(event_store, last_id, page_size):
-    return list(event_store.read_all(start=last_id + 1, page_size=page_size))
+def backlog_slices(event_store, backlog, n):
+    events = [event for history in backlog for event in history]
+    for start in range(0, len(events), n):
+        event_store.append(events[start : start + n])
+    return math.ceil(len(events) / n)
 
 
-def page_reads_everything(event_store, last_id, page_size):
-    return list(event_store.read_all(start=last_id + 1))[:page_size]
+def backlog_ignores_n(event_store, backlog, n):
+    event_store.append([event for history in backlog for event in history])
+    return 1
 
 
-def page_events_only(event_store, last_id, page_size):
-    return [event for _, event in islice(event_store.read_all(start=last_id + 1), page_size)]
+def backlog_drops_the_last_batch(event_store, backlog, n):
+    appends, batch = 0, []
+    for history in backlog:
+        if len(batch) + len(history) > n:
+            event_store.append(batch)
+            appends, batch = appends + 1, []
+        batch += history
+    return appends
 
 
-def page_generator(event_store, last_id, page_size):
-    return islice(event_store.read_all(start=last_id + 1, page_size=page_size), page_size)
+def backlog_carries_on_after_a_failure(event_store, backlog, n):
+    appends, batch, batches = 0, [], []
+    for history in backlog:
+        if len(batch) + len(history) > n:
+            batches.append(batch)
+            batch = []
+        batch += history
+    batches.append(batch)
+    for batch in batches:
+        try:
+            event_store.append(batch)
+        except Exception:
+            continue
+        appends += 1
+    return appends
 
 
-def test_next_page_placeholder(verdict, url):
-    check_next_page(page_placeholder, url)
+def backlog_counts_events(event_store, backlog, n):
+    backlog_right(event_store, backlog, n)
+    return sum(len(history) for history in backlog)
+
+
+def backlog_crash(event_store, backlog, n):
+    return backlog_right(event_store, backlog[0], n)
+
+
+def test_import_backlog_placeholder(verdict, url):
+    check_import_backlog(backlog_placeholder, url)
     assert verdict().startswith("✗ Exercise 11.2: " + NOT_DONE)
 
 
+CASE = "for a backlog of 8 histories of [4, 4, 4, 3, 5, 2, 4, 1] events, with n=10, "
+
+
 @pytest.mark.parametrize("answer, message", [
-    (page_includes_last, "the page began with the event at last_id: start after it, with start=last_id + 1."),
-    (page_no_limit, "for a page of 3, it took 5 events from read_all: stop after page_size"),
-    (page_reads_everything, "for a page of 3, it took 5 events from read_all"),
-    (page_events_only, "the page holds AttributeChanged objects: return (id, event) pairs"),
-    (page_generator, "next_page returned something of type islice: return a list of (id, event) pairs."),
+    (backlog_one_per_history, CASE + "it made 8 appends where 4 would do: each append costs at least one round trip"),
+    (backlog_slices, CASE + "when append 2 failed, a history was left with 2 of its 4 events stored: an aggregate's "
+                            "events must go in one append"),
+    (backlog_ignores_n, CASE + "an append held 27 events, more than n=10"),
+    (backlog_drops_the_last_batch, CASE + "5 of the 27 events were not stored: every history must reach the store."),
+    (backlog_carries_on_after_a_failure, CASE + "append 2 failed, but import_backlog returned as if the import was "
+                                                "done: let the error reach the caller."),
+    (backlog_counts_events, CASE + "it made 4 appends, but returned 27: return the number of appends."),
+    (backlog_crash, CASE + "your code raised TypeError: "),
 ], ids=lambda value: getattr(value, "__name__", "message"))
-def test_next_page_wrong(verdict, url, answer, message):
-    check_next_page(answer, url)
+def test_import_backlog_wrong(verdict, url, answer, message):
+    check_import_backlog(answer, url)
     line = verdict()
     assert line.startswith("✗ Exercise 11.2: ") and message in line, line
 
 
-@pytest.mark.parametrize("answer", [page_right, page_loop])
-def test_next_page_right(verdict, url, answer):
-    assert check_next_page(answer, url) is None
-    assert verdict() == "✓ Exercise 11.2: next_page reads one page after last_id, and no more."
+@pytest.mark.parametrize("answer", [backlog_right, backlog_packed_tighter])
+def test_import_backlog_right(verdict, url, answer):
+    assert check_import_backlog(answer, url) is None
+    assert verdict() == "✓ Exercise 11.2: import_backlog stores whole histories, in few appends of at most n events."
 
 
-@pytest.mark.parametrize("check, answer", [(check_append_in_batches, batches_right),
-                                           (check_append_in_batches, batches_drop_the_tail),
-                                           (check_next_page, page_right)])
-def test_checks_leave_an_existing_table_as_they_found_it(verdict, lasting_url, check, answer):
+@pytest.mark.parametrize("answer", [backlog_right, backlog_slices])
+def test_the_check_leaves_an_existing_table_as_it_found_it(verdict, lasting_url, answer):
     datastore = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings(uri=lasting_url))
     datastore.setup_connection()
     try:
@@ -166,7 +235,7 @@ def test_checks_leave_an_existing_table_as_they_found_it(verdict, lasting_url, c
         session = datastore.session
         session.add(SequencedItemRecord(sequence_id=uuid4(), position=0, topic="mine:Kept", data="{}"))
         session.commit()
-        check(answer, lasting_url)
+        check_import_backlog(answer, lasting_url)
         verdict()
         assert [row.topic for row in session.scalars(select(SequencedItemRecord))] == ["mine:Kept"]
         session.commit()

@@ -4,37 +4,32 @@
 """Sequenced items stored as rows of one table: SQLAlchemyActiveRecordStrategy."""
 
 from collections.abc import Iterator, Sequence
+from functools import partial
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from esnb.course.connections import connections_for
-from esnb.course.datastore import ensure_open, has_unique_index
+from esnb.course.datastore import ensure_open
 from esnb.course.driver_errors import driver_errors
-from esnb.course.errors import (
-    ConcurrencyError,
-    DatabaseLockedError,
-    SequenceGapError,
-    UnguardedTableError,
-    UnknownOutcomeError,
-)
+from esnb.course.errors import ConcurrencyError
+from esnb.course.failures import after_failed_write, check_guarded, check_no_gap, read_rows, stored_as, taken_message
 from esnb.course.paging import read_pages
 from esnb.course.retry import ATTEMPTS, pause_before_retry
 from esnb.course.statements import Statements
 from esnb.course.storage import SequencedItem
-from esnb.course.write_checks import check_int, check_sequence_id, checked_rows
+from esnb.course.write_checks import check_int, checked_rows, read_parameters
 
 __all__ = [
     "SQLAlchemyActiveRecordStrategy",
 ]
 
 
-# %% notebooks/07_event_store.ipynb 20
-_Outcome = str  # "all": every row is stored as given; "none": none of their positions is taken; "other": anything else
+# %% notebooks/07_event_store.ipynb 7
 
 
+# %% notebooks/07_event_store.ipynb 9
 class SQLAlchemyActiveRecordStrategy:
     """Stores sequenced items as rows of one table, through the engine of a SQLAlchemy session."""
 
@@ -43,191 +38,65 @@ class SQLAlchemyActiveRecordStrategy:
         self.active_record_class = active_record_class
         self.table = active_record_class.__table__
         self.engine = session.get_bind()
-        self.statements = Statements(self.table)
-        self.connections = connections_for(self.engine)
-        self.errors = driver_errors(self.engine.dialect.name)
+        self.statements = Statements(self.table)  # the table's SQL, built once (notebook 11)
+        self.connections = connections_for(self.engine)  # how to borrow connections (notebook 11)
+        self.errors = driver_errors(self.engine.dialect.name)  # how this database's driver names its errors
         self.require_unique_index = require_unique_index
         self.table_checked = False
         self.topic_length = getattr(self.table.c.topic.type, "length", None)
 
     def append(self, items: SequencedItem | Sequence[SequencedItem]) -> None:
-        """Store one item, or several in one transaction.
-
-        A taken position raises ConcurrencyError, unless exactly these items are stored there already:
-        then this is a retry of a write that succeeded, and it succeeds again.
-        """
-        rows = checked_rows(items, self.topic_length)
+        """Store one item, or several all together: every one of them, or none."""
+        rows = checked_rows(items, self.topic_length)  # sorted by position, each one the table can give back
         if not rows:
             return
         ensure_open(self.engine)
         if self.require_unique_index and not self.table_checked:
-            self._check_table()
+            self.table_checked = check_guarded(self.engine, self.table)
         for attempt in range(1, ATTEMPTS + 1):
             try:
-                self._insert(rows)
+                self._insert(rows)  # all the rows in one transaction
                 return
-            except IntegrityError as error:
+            except IntegrityError as error:  # the unique index refused a row: its position is taken
                 if not self.errors.is_unique_violation(error):
                     raise
-                if self._stored_as(rows) == "all":
+                if stored_as(self, rows) == "all":  # exactly these rows are there: a retry of a stored write
                     return
-                raise ConcurrencyError(_taken(rows)) from error
-            except DBAPIError as error:
-                if self.errors.is_locked(error):
-                    raise DatabaseLockedError(_LOCKED_WRITE) from error
-                if error.connection_invalidated:
-                    outcome = self._outcome_after_lost_connection(rows, error)
-                    if outcome == "all":
-                        return
-                    if outcome == "other":
-                        raise ConcurrencyError(_taken(rows)) from error
-                elif not self.errors.is_transient(error):
-                    raise
-                if attempt == ATTEMPTS:
-                    raise
+                raise ConcurrencyError(taken_message(rows), driver_error=error) from None
+            except DBAPIError as error:  # a lost connection, a deadlock, a locked file: see Under the hood
+                if after_failed_write(self, self.errors, error, rows, last_attempt=attempt == ATTEMPTS):
+                    return
             pause_before_retry(attempt)
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
-        """Insert the rows atomically, the way this database's connections do it."""
-        self.connections.insert(
-            self.statements, rows, check=lambda connection: self._check_no_gap(connection, rows)
-        )
-
-    def _check_table(self) -> None:
-        """Refuse a table that has no unique index on (sequence_id, position); append asks until one is found."""
-        with self.engine.connect() as connection:
-            guarded = has_unique_index(connection, self.table.name, ("sequence_id", "position"))
-        if guarded is False:
-            raise UnguardedTableError(
-                f"table {self.table.name!r} has no unique index on (sequence_id, position), so it would store "
-                "two events at one position: declare one in its record class, and run setup_table(), which adds it"
-            )
-        self.table_checked = guarded is True
-
-    def _check_no_gap(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
-        """Refuse rows whose first position in a sequence does not follow a stored one (on the insert's connection)."""
-        for sequence_id, first in _first_positions(rows).items():
-            parameters = {"sequence_id": sequence_id, "position": first - 1}
-            if first > 0 and connection.execute(self.statements.select_position, parameters).first() is None:
-                raise SequenceGapError(
-                    f"position {first} of sequence {sequence_id} would leave a gap: position {first - 1} is not "
-                    "stored. Whoever wrote this event had an out-of-date entity: load it again"
-                )
-
-    def _stored_as(self, rows: list[dict[str, Any]]) -> _Outcome:
-        """Compare the rows with what the table holds at their positions."""
-        stored: dict[tuple[UUID, int], SequencedItem] = {}
-        for sequence_id, first in _first_positions(rows).items():
-            last = max(row["position"] for row in rows if row["sequence_id"] == sequence_id)
-            for item in self.list_items(sequence_id, gte=first, lte=last):
-                stored[(item.sequence_id, item.position)] = item
-        found = [stored.get((row["sequence_id"], row["position"])) for row in rows]
-        if all(item is None for item in found):
-            return "none"
-        same = all(
-            item is not None and (item.topic, item.data) == (row["topic"], row["data"])
-            for item, row in zip(found, rows, strict=True)
-        )
-        return "all" if same else "other"
-
-    def _outcome_after_lost_connection(self, rows: list[dict[str, Any]], error: DBAPIError) -> _Outcome:
-        """Find out whether a write whose connection was lost got stored, or say that nobody can tell."""
-        try:
-            return self._stored_as(rows)
-        except DBAPIError as lookup:
-            raise UnknownOutcomeError(
-                f"the connection was lost while writing {_describe_positions(rows)}, and reading them back "
-                f"failed too ({lookup.orig}). They may or may not be stored. Appending the same events again "
-                "is safe: it succeeds if they are stored already"
-            ) from error
-
-    def _read(self, statement: Any, parameters: dict[str, Any]) -> list[Any]:
-        """The rows of one SELECT; tried once more if the connection turns out to have been dropped."""
-        ensure_open(self.engine)
-        for attempt in (1, 2):
-            try:
-                with self.connections.for_reading() as connection:
-                    return list(connection.execute(statement, parameters).all())
-            except DBAPIError as error:
-                if self.errors.is_locked(error):
-                    raise DatabaseLockedError(_LOCKED_READ) from error
-                if attempt == 2 or not error.connection_invalidated:
-                    raise
-        raise AssertionError("unreachable")
+        """Insert the rows in one transaction, after checking that they leave no gap in a sequence."""
+        no_gap = partial(check_no_gap, rows=rows, statements=self.statements)  # run on the insert's connection
+        self.connections.insert(self.statements, rows, no_gap)
 
     def list_items(
-        self,
-        sequence_id: UUID,
-        *,
-        gt: int | None = None,
-        gte: int | None = None,
-        lt: int | None = None,
-        lte: int | None = None,
-        limit: int | None = None,
-        descending: bool = False,
+        self, sequence_id: UUID, *, gt: int | None = None, gte: int | None = None, lt: int | None = None,
+        lte: int | None = None, limit: int | None = None, descending: bool = False,
     ) -> list[SequencedItem]:
         """The items of one sequence in position order, optionally within bounds."""
-        check_sequence_id(sequence_id)
-        bounds = {"gt": gt, "gte": gte, "lt": lt, "lte": lte}
-        given = {name: value for name, value in bounds.items() if value is not None}
-        for name, value in given.items():
-            check_int(value, name)
-        parameters: dict[str, Any] = {"sequence_id": sequence_id, **given}
-        if limit is not None:
-            check_int(limit, "limit", lowest=0)
-            parameters["limit"] = limit
-        statement = self.statements.select_sequence(tuple(given), limit is not None, descending)
-        return [SequencedItem(sequence_id, *row) for row in self._read(statement, parameters)]
-
-    def _select_sequence(self, bounds: tuple[str, ...], limited: bool, descending: bool) -> Any:
-        """The SELECT of one sequence with these bounds (notebook 11's versions of the strategy use it)."""
-        return self.statements.select_sequence(bounds, limited, descending)
+        parameters = read_parameters(sequence_id, gt=gt, gte=gte, lt=lt, lte=lte, limit=limit)
+        statement = self.statements.select_sequence(parameters, descending)
+        rows = read_rows(self.connections, self.errors, statement, parameters)
+        return [SequencedItem(sequence_id, *row) for row in rows]
 
     def get_item(self, sequence_id: UUID, position: int) -> SequencedItem:
         """The item at one position; KeyError if there is none."""
         check_int(position, "position")
-        items = self.list_items(sequence_id, gte=position, lte=position)
-        if not items:
-            raise KeyError((sequence_id, position))
-        return items[0]
+        for item in self.list_items(sequence_id, gte=position, lte=position):
+            return item
+        raise KeyError((sequence_id, position))
 
     def read_all(self, start: int = 1, page_size: int = 1000) -> Iterator[tuple[int, SequencedItem]]:
-        """Every item from id `start` on, with its id, in id order; read one page at a time."""
+        """Every item from id `start` on, with its id, in id order, read a page at a time."""
         check_int(start, "start")
         check_int(page_size, "page_size", lowest=1)
         for row_id, *item in read_pages(self._read_page, start, page_size):
             yield row_id, SequencedItem(*item)
 
     def _read_page(self, start: int, page_size: int) -> list[Any]:
-        return self._read(self.statements.select_page, {"start": start, "page_size": page_size})
-
-
-_LOCKED = (
-    "the SQLite database is locked by another writer, for longer than the lock timeout "
-    "(SQLAlchemySettings.lock_timeout)"
-)
-_LOCKED_WRITE = f"{_LOCKED}: nothing was written"
-_LOCKED_READ = f"{_LOCKED}: the read was not done"
-_SHOWN_POSITIONS = 5  # an error lists this many positions of a batch, then says how many more
-
-
-def _first_positions(rows: list[dict[str, Any]]) -> dict[UUID, int]:
-    """The first position of each sequence in rows sorted by sequence and position."""
-    firsts: dict[UUID, int] = {}
-    for row in rows:
-        firsts.setdefault(row["sequence_id"], row["position"])
-    return firsts
-
-
-def _describe_positions(rows: Sequence[dict[str, Any]]) -> str:
-    """'position 3 of sequence …', or 'positions 3 of sequence …, 4 of sequence …', the first five and how many more."""
-    claims = ", ".join(f"{row['position']} of sequence {row['sequence_id']}" for row in rows[:_SHOWN_POSITIONS])
-    if len(rows) > _SHOWN_POSITIONS:
-        claims += f" and {len(rows) - _SHOWN_POSITIONS} more"
-    return f"position {claims}" if len(rows) == 1 else f"positions {claims}"
-
-
-def _taken(rows: Sequence[dict[str, Any]]) -> str:
-    """The message of a ConcurrencyError."""
-    claims = _describe_positions(rows)
-    return f"{claims} is already taken" if len(rows) == 1 else f"one of {claims} is already taken"
+        parameters = {"start": start, "page_size": page_size}
+        return read_rows(self.connections, self.errors, self.statements.select_page, parameters)

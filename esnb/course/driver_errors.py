@@ -16,12 +16,12 @@ __all__ = [
 ]
 
 
-# %% notebooks/07_event_store.ipynb 7
+# %% notebooks/07_event_store.ipynb 65
 @dataclass(frozen=True)
 class DriverErrors:
     """The codes of one database's driver errors, and where its exceptions keep them."""
 
-    code_of: Callable[[Any], Any]
+    code_of: Callable[[Any], Any]  # the code in one of the driver's exceptions
     unique_violation: frozenset[Any] = frozenset()  # a unique index refused a row
     transient: frozenset[Any] = frozenset()  # the database aborted the write; it may succeed if tried again
     locked: frozenset[Any] = frozenset()  # another writer held the database for longer than the lock timeout
@@ -43,27 +43,17 @@ def _sqlstate(original: Any) -> Any:
     return getattr(original, "sqlstate", None)
 
 
-def _error_number(original: Any) -> Any:
-    return original.args[0] if original.args else None
-
-
-def _message_start(original: Any) -> str:
-    return str(original).partition(":")[0]
-
-
-DRIVER_ERRORS = {
+DRIVER_ERRORS = {  # transient: PostgreSQL's serialization failure and deadlock; MySQL's lock wait and deadlock
     "postgresql": DriverErrors(
-        _sqlstate,
-        unique_violation=frozenset({"23505"}),
-        transient=frozenset({"40001", "40P01"}),  # serialization failure, deadlock
+        _sqlstate, unique_violation=frozenset({"23505"}), transient=frozenset({"40001", "40P01"})
     ),
     "mysql": DriverErrors(
-        _error_number, unique_violation=frozenset({1062}), transient=frozenset({1205, 1213})  # lock wait, deadlock
+        lambda original: original.args[0] if original.args else None,
+        unique_violation=frozenset({1062}), transient=frozenset({1205, 1213}),
     ),
     "sqlite": DriverErrors(
-        _message_start,
-        unique_violation=frozenset({"UNIQUE constraint failed"}),
-        locked=frozenset({"database is locked"}),
+        lambda original: str(original).partition(":")[0],
+        unique_violation=frozenset({"UNIQUE constraint failed"}), locked=frozenset({"database is locked"}),
     ),
 }
 DRIVER_ERRORS["mariadb"] = DRIVER_ERRORS["mysql"]

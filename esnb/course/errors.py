@@ -52,6 +52,10 @@ class EventDecodingError(EsnbError):
 class ConcurrencyError(EsnbError):
     """A write claimed a position in a sequence that was already taken."""
 
+    def __init__(self, message: str, driver_error: Exception | None = None) -> None:
+        super().__init__(message)
+        self.driver_error = driver_error  # the database's own refusal: kept for logs, left out of tracebacks
+
 
 class SequenceGapError(EsnbError):
     """A write would leave a gap in a sequence: its first position does not follow the last one stored."""

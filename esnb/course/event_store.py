@@ -17,7 +17,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/07_event_store.ipynb 23
+# %% notebooks/07_event_store.ipynb 12
 class EventStore:
     """Appends events to sequences and reads them back, through a mapper and a record strategy."""
 
@@ -31,14 +31,8 @@ class EventStore:
         self.active_record_strategy.append(items)
 
     def get_domain_events(
-        self,
-        originator_id: UUID,
-        *,
-        gt: int | None = None,
-        gte: int | None = None,
-        lt: int | None = None,
-        lte: int | None = None,
-        limit: int | None = None,
+        self, originator_id: UUID, *, gt: int | None = None, gte: int | None = None, lt: int | None = None,
+        lte: int | None = None, limit: int | None = None,
     ) -> list[Any]:
         """The events of one sequence, in order, optionally within bounds of position."""
         check_sequence_id(originator_id, "originator_id")

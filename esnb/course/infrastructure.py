@@ -15,7 +15,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/07_event_store.ipynb 25
+# %% notebooks/07_event_store.ipynb 14
 def event_store_for(
     session: Any, record_class: Any = SequencedItemRecord, mapper: SequencedItemMapper | None = None
 ) -> EventStore:

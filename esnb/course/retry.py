@@ -12,7 +12,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/07_event_store.ipynb 8
+# %% notebooks/07_event_store.ipynb 67
 ATTEMPTS = 5
 
 

@@ -46,15 +46,8 @@ class RecordStrategy(Protocol):
         ...
 
     def list_items(
-        self,
-        sequence_id: UUID,
-        *,
-        gt: int | None = None,
-        gte: int | None = None,
-        lt: int | None = None,
-        lte: int | None = None,
-        limit: int | None = None,
-        descending: bool = False,
+        self, sequence_id: UUID, *, gt: int | None = None, gte: int | None = None, lt: int | None = None,
+        lte: int | None = None, limit: int | None = None, descending: bool = False,
     ) -> list[SequencedItem]:
         """The items of one sequence in position order, optionally within bounds."""
         ...

@@ -1,123 +1,201 @@
 """Checks for the exercises of notebook 11 · Performance.
 
-The checks count calls and rows, never time, so their verdicts are the same on every
-machine. Each uses a datastore of its own (see `esnb.exercises.scratch_store`).
+The checks count round trips and appends, never time, so their verdicts are the same on every
+machine. 11.2 uses a datastore of its own (see `esnb.exercises.scratch_store`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from uuid import UUID, uuid4
 
-from esnb.exercises import Wrong, report, scratch_store
+from esnb.course.storage import RecordStrategy, SequencedItem, as_batch
+from esnb.exercises import PLACEHOLDER, Wrong, report, scratch_store
 
 
-def check_append_in_batches(append_in_batches: Callable[[Any, list[Any], int], int], url: str | None = None) -> None:
-    """Exercise 11.1: `append_in_batches(event_store, events, n)` makes one append per batch of up to n events."""
-    report("Exercise 11.1", lambda: _append_in_batches(append_in_batches, url))
+def check_round_trips(round_trips: Callable[[int, bool], int]) -> None:
+    """Exercise 11.1: `round_trips(rows, autocommit)` counts the round trips of one append on PostgreSQL."""
+    report("Exercise 11.1", lambda: _round_trips(round_trips))
 
 
-def check_next_page(next_page: Callable[[Any, int, int], list[Any]], url: str | None = None) -> None:
-    """Exercise 11.2: `next_page(event_store, last_id, page_size)` gives the next page_size (id, event) pairs."""
-    report("Exercise 11.2", lambda: _next_page(next_page, url))
+def check_import_backlog(import_backlog: Callable[[Any, list[list[Any]], int], int], url: str | None = None) -> None:
+    """Exercise 11.2: `import_backlog(event_store, backlog, n)` stores every history whole, in few appends of at
+    most n events."""
+    report("Exercise 11.2", lambda: _import_backlog(import_backlog, url))
 
 
-def _events(aggregates: int, count: int) -> list[Any]:
+def _expected_round_trips(rows: int, autocommit: bool) -> int:
+    from esnb.course.statements import ROWS_PER_INSERT
+
+    if rows == 0:
+        return 0
+    inserts = -(-rows // ROWS_PER_INSERT)
+    return 1 if autocommit and inserts == 1 else inserts + 2
+
+
+def _round_trips(round_trips: Callable[[int, bool], int]) -> str:
+    from esnb.course.statements import ROWS_PER_INSERT
+
+    cases = [(10, False), (10, True), (ROWS_PER_INSERT, True), (1200, False), (1200, True), (ROWS_PER_INSERT + 1, True),
+             (0, False), (0, True)]
+    for rows, autocommit in cases:
+        way = "in autocommit mode" if autocommit else "in a transaction"
+        case = f"for an append of {rows:,} rows {way}"
+        try:
+            answer = round_trips(rows, autocommit)
+        except NotImplementedError as error:
+            if error.args == (PLACEHOLDER,):
+                raise
+            raise Wrong(f"{case}, your code raised NotImplementedError: {error}") from None
+        except Exception as error:
+            raise Wrong(f"{case}, your code raised {type(error).__name__}: {error}") from None
+        expected = _expected_round_trips(rows, autocommit)
+        if type(answer) is not int:
+            raise Wrong(f"{case}, round_trips returned {answer!r}, a {type(answer).__name__}: count round trips, "
+                        "a whole number.")
+        if answer == expected:
+            continue
+        inserts = -(-rows // ROWS_PER_INSERT)
+        if rows == 0:
+            raise Wrong(f"{case}, round_trips gave {answer}, not 0: an append of no rows returns before it talks to "
+                        "the database.")
+        if answer == expected + rows - inserts or answer == rows + (0 if autocommit and rows == 1 else 2):
+            raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: the rows of an append do not go one "
+                        "by one; an INSERT carries up to ROWS_PER_INSERT of them.")
+        if rows > ROWS_PER_INSERT and answer == expected - 1:
+            raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: when the rows do not fill the last "
+                        "INSERT, it still has to be sent.")
+        if autocommit and inserts > 1 and answer == inserts:
+            raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: in autocommit mode each of those "
+                        f"{inserts} INSERTs would commit alone, and a failure between them would leave the append half "
+                        "stored. An append of several statements needs a transaction.")
+        if autocommit and inserts == 1 and answer == inserts + 2:
+            raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: in autocommit mode a single statement "
+                        "is a transaction of its own.")
+        if not autocommit and answer == inserts:
+            raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: a transaction costs round trips of its "
+                        "own, one to open it and one to end it.")
+        raise Wrong(f"{case}, round_trips gave {answer}, not {expected}.")
+    return "round_trips counts the INSERTs of an append, and a BEGIN and a COMMIT only where they are needed."
+
+
+class _Appends:
+    """A strategy that passes appends on, recording the sequence id of each item, and fails the append at
+    `fail_at` (counting from 1) without storing it, as another writer's change would."""
+
+    def __init__(self, inner: RecordStrategy, fail_at: int | None = None) -> None:
+        self.inner = inner
+        self.fail_at = fail_at
+        self.appends: list[list[UUID]] = []
+
+    def append(self, items: SequencedItem | Sequence[SequencedItem]) -> None:
+        from esnb.course.errors import ConcurrencyError
+
+        batch: list[SequencedItem] = as_batch(items)
+        self.appends.append([item.sequence_id for item in batch])
+        if len(self.appends) == self.fail_at:
+            raise ConcurrencyError("another writer took one of these positions (the check made this append fail)")
+        self.inner.append(batch)
+
+    def list_items(
+        self, sequence_id: UUID, *, gt: int | None = None, gte: int | None = None, lt: int | None = None,
+        lte: int | None = None, limit: int | None = None, descending: bool = False,
+    ) -> list[SequencedItem]:
+        return self.inner.list_items(sequence_id, gt=gt, gte=gte, lt=lt, lte=lte, limit=limit, descending=descending)
+
+    def read_all(self, start: int = 1, page_size: int = 1000) -> Iterator[tuple[int, SequencedItem]]:
+        return self.inner.read_all(start, page_size)
+
+
+SIZES, N = [4, 4, 4, 3, 5, 2, 4, 1], 10  # 27 events; whole histories in order fit in 4 appends of at most 10
+
+
+def _backlog(track: Callable[[UUID], UUID]) -> list[list[Any]]:
     from esnb.course.events import AttributeChanged, Created
 
-    events: list[Any] = []
-    for _ in range(aggregates):
-        aggregate_id = uuid4()
-        events.append(Created(originator_id=aggregate_id, foo="start"))
-        events += [AttributeChanged(originator_id=aggregate_id, originator_version=version, name="foo", value=version)
-                   for version in range(1, count)]
-    return events
+    backlog = []
+    for size in SIZES:
+        aggregate_id = track(uuid4())
+        history: list[Any] = [Created(originator_id=aggregate_id, foo="imported")]
+        history += [AttributeChanged(originator_id=aggregate_id, originator_version=version, name="foo",
+                                     value=f"change {version}") for version in range(1, size)]
+        backlog.append(history)
+    return backlog
 
 
-def _ids_of(events: list[Any]) -> list[UUID]:
-    return list(dict.fromkeys(event.originator_id for event in events))
+def _fewest_appends(sizes: list[int], n: int) -> int:
+    """The appends of whole histories taken in order, each append filled while the next history fits."""
+    appends, room = 0, 0
+    for size in sizes:
+        if size > room:
+            appends, room = appends + 1, n
+        room -= size
+    return appends
 
 
-def _append_in_batches(append_in_batches: Callable[[Any, list[Any], int], int], url: str | None) -> str:
+def _import_backlog(import_backlog: Callable[[Any, list[list[Any]], int], int], url: str | None) -> str:
+    case = f"for a backlog of {len(SIZES)} histories of {SIZES} events, with n={N}"
     with scratch_store(url) as scratch:
         store = scratch.event_store
-        appended = scratch.strategy.appended  # the number of events of each append
+        inner = store.active_record_strategy
+        recorder = store.active_record_strategy = _Appends(inner)
+        backlog = _backlog(scratch.track)
+        try:
+            returned = import_backlog(store, [list(history) for history in backlog], N)
+        except NotImplementedError as error:
+            if error.args == (PLACEHOLDER,):
+                raise
+            raise Wrong(f"{case}, your code raised NotImplementedError: {error}") from None
+        except Exception as error:
+            raise Wrong(f"{case}, your code raised {type(error).__name__}: {error}") from None
+        biggest = max((len(ids) for ids in recorder.appends), default=0)
+        if biggest > N:
+            raise Wrong(f"{case}, an append held {biggest} events, more than n={N}: a transaction that big is what "
+                        "the limit is there to prevent.")
+        stored = [store.get_domain_events(history[0].originator_id) for history in backlog]
+        if stored != backlog:
+            missing = sum(len(history) for history in backlog) - sum(len(events) for events in stored)
+            raise Wrong(f"{case}, {missing} of the {sum(SIZES)} events were not stored: every history must reach "
+                        "the store." if missing > 0 else f"{case}, the store does not hold the histories as given.")
+        split = _split_at(recorder.appends)
 
-        def run(events: list[Any], n: int) -> tuple[Any, list[int], int]:
-            for aggregate_id in _ids_of(events):
-                scratch.track(aggregate_id)
-            appended.clear()
-            returned = append_in_batches(store, list(events), n)
-            stored = sum(len(store.get_domain_events(aggregate_id)) for aggregate_id in _ids_of(events))
-            return returned, list(appended), stored
+        # a backlog like it, with the append that holds the rest of a split history made to fail (else the second)
+        failing = split or 2
+        store.active_record_strategy = failing_recorder = _Appends(inner, fail_at=failing)
+        again = _backlog(scratch.track)
+        try:
+            import_backlog(store, [list(history) for history in again], N)
+        except Exception:
+            refused = True
+        else:
+            refused = False
+        half = [(len(events), len(history)) for history in again
+                if 0 < len(events := store.get_domain_events(history[0].originator_id)) < len(history)]
+        if half:
+            kept, whole = half[0]
+            raise Wrong(f"{case}, when append {failing} failed, a history was left with {kept} of its {whole} events "
+                        "stored: an aggregate's events must go in one append, so that they are stored all together "
+                        "or not at all.")
+        if not refused and len(failing_recorder.appends) >= failing:
+            raise Wrong(f"{case}, append {failing} failed, but import_backlog returned as if the import was done: "
+                        "let the error reach the caller.")
 
-        events = _events(3, 8)
-        returned, batches, stored = run(events, 10)
-        if batches and set(batches) == {1}:
-            raise Wrong(f"it made {len(batches)} appends of one event each: pass a list of up to n events "
-                        "to each `event_store.append(...)`.")
-        if batches == [24]:
-            raise Wrong("it appended all 24 events in one call, but n was 10: make batches of at most n events.")
-        if stored < len(events):
-            raise Wrong(f"only {stored} of {len(events)} events were stored: the last, shorter batch is missing.")
-        if batches != [10, 10, 4]:
-            raise Wrong(f"24 events with n=10 were appended in batches of {batches}, not [10, 10, 4].")
-        if returned != 3:
-            raise Wrong(f"it returned {returned!r}, but it made 3 appends: return the number of appends.")
-        for n, expected in [(8, [8, 8, 8]), (24, [24]), (100, [24])]:
-            returned, batches, stored = run(_events(3, 8), n)
-            if (batches, returned, stored) != (expected, len(expected), 24):
-                raise Wrong(f"with n={n}, 24 events went in batches of {batches}, it returned {returned!r}, "
-                            f"and {stored} were stored; expected batches of {expected}, {len(expected)}, and 24.")
-        returned, batches, stored = run([], 10)
-        if batches:
-            raise Wrong(f"with no events, it still called append {len(batches)} time(s): make no appends at all.")
-        if returned != 0:
-            raise Wrong(f"with no events, it returned {returned!r}, not 0.")
-    return "append_in_batches makes one append per batch of at most n events, and counts them."
+        fewest = _fewest_appends(SIZES, N)
+        if len(recorder.appends) > fewest:
+            raise Wrong(f"{case}, it made {len(recorder.appends)} appends where {fewest} would do: each append costs "
+                        f"at least one round trip, so put as many whole histories in one as n allows.")
+        if returned != len(recorder.appends):
+            raise Wrong(f"{case}, it made {len(recorder.appends)} appends, but returned {returned!r}: "
+                        "return the number of appends.")
+    return "import_backlog stores whole histories, in few appends of at most n events."
 
 
-def _next_page(next_page: Callable[[Any, int, int], list[Any]], url: str | None) -> str:
-    with scratch_store(url) as scratch:
-        store = scratch.event_store
-        events = _events(1, 7)
-        scratch.track(events[0].originator_id)
-        store.append(events)
-        mine = [(row_id, event) for row_id, event in store.read_all() if event.originator_id == events[0].originator_id]
-        ids = [row_id for row_id, _ in mine]
-
-        def page(last_id: int, page_size: int) -> list[Any]:
-            scratch.strategy.read.clear()  # a 1 for each event read_all hands out
-            answer = next_page(store, last_id, page_size)
-            if not isinstance(answer, list):
-                raise Wrong(f"next_page returned something of type {type(answer).__name__}: "
-                            "return a list of (id, event) pairs.")
-            handed_out = sum(scratch.strategy.read)
-            if handed_out > page_size + 1:
-                raise Wrong(f"for a page of {page_size}, it took {handed_out} events from read_all: stop after "
-                            "page_size, for example with itertools.islice. read_all's page_size is not a limit.")
-            return answer
-
-        first = page(ids[1], 3)
-        if first and not isinstance(first[0], tuple):
-            raise Wrong(f"the page holds {type(first[0]).__name__} objects: "
-                        "return (id, event) pairs, as read_all gives.")
-        if first == mine[1:4]:
-            raise Wrong("the page began with the event at last_id: start after it, with start=last_id + 1.")
-        if len(first) > 3:
-            raise Wrong(f"a page of 3 held {len(first)} events: stop after page_size events.")
-        if first != mine[2:5]:
-            raise Wrong(f"after id {ids[1]}, the page held ids {[pair[0] for pair in first]}, not {ids[2:5]}.")
-        walked, last_id = [], ids[1]
-        while chunk := page(last_id, 2):
-            walked.append([row_id for row_id, _ in chunk])
-            last_id = chunk[-1][0]
-            if len(walked) > 10:
-                break
-        expected = [ids[2:4], ids[4:6], ids[6:7]]
-        if walked != expected:
-            raise Wrong(f"walking pages of 2 from id {ids[1]} gave {walked}, not {expected}.")
-        if page(ids[-1], 5) != []:
-            raise Wrong("after the last event, next_page should return [].")
-    return "next_page reads one page after last_id, and no more."
+def _split_at(appends: list[list[UUID]]) -> int | None:
+    """The number (from 1) of the first append that holds the rest of a history begun in an earlier one."""
+    seen: set[UUID] = set()
+    for number, ids in enumerate(appends, start=1):
+        if any(sequence_id in seen for sequence_id in set(ids)):
+            return number
+        seen.update(ids)
+    return None
