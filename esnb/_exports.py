@@ -86,7 +86,9 @@ MODULES: dict[str, list[str]] = {
     "esnb.course.notification_log": [
         "Notification",
         "NotificationLog",
+        "sqlalchemy_strategy",
         "LOCK_TIMEOUT",
+        "NotificationLogRecord",
         "LogLockRecord",
         "take_log_lock",
         "InOrderInserts",

@@ -74,6 +74,14 @@ REMOTE = re.compile(r"^(https?:)?//", re.IGNORECASE)
 
 # The cells the browser cannot run, by notebook and a line of their code, with the reason the site shows.
 LITE_SKIPS: dict[str, dict[str, str]] = {
+    "12_notification_log": {
+        "def late_commit(datastore, store):": "two connections to one SQLite file at once, and the browser's file "
+                                              "system cannot lock a file",
+        "def late_commit_with_lock(datastore, store):": "two connections to one SQLite file at once, and the "
+                                                        "browser's file system cannot lock a file",
+        "def append_commands(store, seed, count, errors=None):": "threads, and the browser edition cannot start one",
+        "def appends_per_second(store, writers, appends=300):": "threads, and the browser edition cannot start one",
+    },
     "11_performance": {
         'logging.getLogger("matplotlib")': "matplotlib to draw its chart, and the browser edition has no matplotlib "
                                            "(it is not in Pyodide's core, and its wheel is compiled)",
