@@ -151,6 +151,23 @@ def scratch_store(url: str | None = None) -> Iterator[Tracked]:
         datastore.close_connection()
 
 
+def crashed(case: str, error: Exception) -> Exception:
+    """The learner's placeholder or a check's verdict as it is; any other error, as a Wrong naming the case."""
+    if isinstance(error, Wrong) or (isinstance(error, NotImplementedError) and error.args == (PLACEHOLDER,)):
+        return error
+    return Wrong(f"{case}, your code raised {type(error).__name__}: {error}")
+
+
+def call(case: str, answer: Callable[..., Any], *args: Any, passing: tuple[type[Exception], ...] = ()) -> Any:
+    """Call the learner's code; the errors in `passing` go on as they are, any other says which case crashed."""
+    try:
+        return answer(*args)
+    except passing:
+        raise
+    except Exception as error:
+        raise crashed(case, error) from None
+
+
 class RacingRepository:
     """A repository that lets another writer change one entity just after the learner's code first loads it."""
 

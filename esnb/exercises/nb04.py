@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import uuid4
 
-from esnb.exercises import PLACEHOLDER, Wrong, report
+from esnb.exercises import PLACEHOLDER, Wrong, crashed, report
 
 
 def check_foo_cleared(my_mutate: Callable[[Any, Any], Any], foo_cleared_class: type) -> None:
@@ -18,12 +18,6 @@ def check_state_at(state_at: Callable[[Sequence[Any], int], Any]) -> None:
     """Exercise 4.2: `state_at(events, version)` replays the first `version` events, from None."""
     report("Exercise 4.2", lambda: _state_at(state_at))
 
-
-def _crash(case: str, error: Exception) -> Exception:
-    """The learner's placeholder as it is, or a Wrong that says in which case their code crashed."""
-    if isinstance(error, Wrong) or (isinstance(error, NotImplementedError) and error.args == (PLACEHOLDER,)):
-        return error
-    return Wrong(f"{case}, your code raised {type(error).__name__}: {error}")
 
 
 def _first(count: int) -> str:
@@ -47,7 +41,7 @@ def _foo_cleared(my_mutate: Callable[[Any, Any], Any], foo_cleared_class: type) 
     try:
         result = my_mutate(entity, foo_cleared_class(originator_id=entity_id, originator_version=1))
     except Exception as error:
-        raise _crash("when applying FooCleared at version 1 to an entity at version 1", error) from None
+        raise crashed("when applying FooCleared at version 1 to an entity at version 1", error) from None
     finally:
         pubsub.unsubscribe(published.append)
     if published:
@@ -86,7 +80,7 @@ def _foo_cleared(my_mutate: Callable[[Any, Any], Any], foo_cleared_class: type) 
         for event in history:
             replayed = my_mutate(replayed, event)
     except Exception as error:
-        raise _crash("when replaying Created, AttributeChanged, FooCleared, AttributeChanged", error) from None
+        raise crashed("when replaying Created, AttributeChanged, FooCleared, AttributeChanged", error) from None
     if replayed is None or (replayed.foo, replayed.__version__) != ("qux", 4):
         raise Wrong("replaying Created, AttributeChanged, FooCleared, AttributeChanged with my_mutate "
                     "should end at foo='qux', version 4.")
@@ -120,11 +114,11 @@ def _state_at(state_at: Callable[[Sequence[Any], int], Any]) -> str:
             if "reduce()" in str(error):
                 raise Wrong(f"state_at(events, {version}) raised TypeError: {error}. A replay of no events "
                             "needs a state to start from: the state before the first event, None.") from None
-            raise _crash(case, error) from None
+            raise crashed(case, error) from None
         except ValueError:
             raise
         except Exception as error:
-            raise _crash(case, error) from None
+            raise crashed(case, error) from None
         finally:
             if history != original:
                 raise Wrong("state_at changed the list of events it was given: leave the caller's history "

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
-from esnb.exercises import PLACEHOLDER, Wrong, report, scratch_store
+from esnb.exercises import Wrong, crashed, report, scratch_store
 
 ACCOUNT_COLUMNS = ("id", "account_id", "entry", "kind", "data")
 ACCOUNT_TABLE = "exercise_5_1_account_events"
@@ -29,12 +29,6 @@ def check_try_append(try_append: Callable[..., bool], url: str | None = None) ->
     report("Exercise 5.2", lambda: _with_table(url, lambda session, ids: _try_append(try_append, session, ids)))
 
 
-def _crash(case: str, error: Exception) -> Exception:
-    """The learner's placeholder as it is, or a Wrong that says in which case their code crashed."""
-    if isinstance(error, Wrong) or (isinstance(error, NotImplementedError) and error.args == (PLACEHOLDER,)):
-        return error
-    return Wrong(f"{case}, your code raised {type(error).__name__}: {error}")
-
 
 def _account_table(account_guard: Callable[[], Any]) -> tuple[Any, list[Any]]:
     """The account table built with the learner's rule, and the rule's parts."""
@@ -45,7 +39,7 @@ def _account_table(account_guard: Callable[[], Any]) -> tuple[Any, list[Any]]:
     try:
         rule = account_guard()
     except Exception as error:
-        raise _crash("when account_guard() was called", error) from None
+        raise crashed("when account_guard() was called", error) from None
     parts = list(rule) if isinstance(rule, (tuple, list)) else [rule]
     if not parts or not all(isinstance(part, SchemaItem) for part in parts):
         shown = "None" if rule is None else f"a {type(rule).__name__}"
@@ -179,7 +173,7 @@ def _try_append(try_append: Callable[..., bool], session: Any, ids: list[UUID]) 
     try:
         first = try_append(session, sequence_id, 0, "check:Created", '{"n":1}')
     except Exception as error:
-        raise _crash("for a free position", error) from None
+        raise crashed("for a free position", error) from None
     if first is not True:
         raise Wrong(f"try_append returned {first!r} for a free position: return True once the row is stored.")
     session.rollback()
@@ -192,7 +186,7 @@ def _try_append(try_append: Callable[..., bool], session: Any, ids: list[UUID]) 
         raise Wrong("try_append let the database's refusal, IntegrityError, escape for a taken position: "
                     "a taken position is an answer the caller expects, so turn that refusal into False.") from None
     except Exception as error:
-        raise _crash("for a taken position", error) from None
+        raise crashed("for a taken position", error) from None
     if taken is not False:
         raise Wrong(f"try_append returned {taken!r} for a taken position: return False.")
     try:
@@ -200,7 +194,7 @@ def _try_append(try_append: Callable[..., bool], session: Any, ids: list[UUID]) 
     except InvalidRequestError:
         after = None
     except Exception as error:
-        raise _crash("for a free position, right after a taken one", error) from None
+        raise crashed("for a free position, right after a taken one", error) from None
     if after is not True:
         raise Wrong("after a refused row, try_append could not store the next free position: a session whose "
                     "write failed refuses all further work until it is rolled back.")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
-from esnb.exercises import PLACEHOLDER, Wrong, report, scratch_store
+from esnb.exercises import Wrong, crashed, report, scratch_store
 
 
 def check_get_entity_as_of(get_entity_as_of: Callable[[Any, UUID, int], Any]) -> None:
@@ -23,12 +23,6 @@ def check_history_repository(history_repository_class: type) -> None:
     """Exercise 8.2: `HistoryRepository(...).history(entity_id)` lists (position, event class name) pairs."""
     report("Exercise 8.2", lambda: _history(history_repository_class))
 
-
-def _crash(case: str, error: Exception) -> Exception:
-    """The learner's placeholder as it is, or a Wrong that says in which case their code crashed."""
-    if isinstance(error, Wrong) or (isinstance(error, NotImplementedError) and error.args == (PLACEHOLDER,)):
-        return error
-    return Wrong(f"{case}, your code raised {type(error).__name__}: {error}")
 
 
 def _events_before(position: int) -> str:
@@ -73,7 +67,7 @@ def _get_entity_as_of(get_entity_as_of: Callable[[Any, UUID, int], Any]) -> str:
             except KeyError:
                 return KeyError
             except Exception as error:
-                crash = _crash(f"for version {version} {case}", error)
+                crash = crashed(f"for version {version} {case}", error)
                 if isinstance(error, ValueError):
                     crash = Wrong(f"{crash}. A version the entity never had is like an id the repository does not "
                                   "know: say so the way the repository does, with a KeyError.")
@@ -133,7 +127,7 @@ def _history(history_repository_class: type) -> str:
             raise Wrong("history raised KeyError for a discarded entity: the repository's lookup treats a discarded "
                         "entity as gone, but all its events are still stored, and they are its history.") from None
         except Exception as error:
-            raise _crash("for an entity that was created, changed once and discarded", error) from None
+            raise crashed("for an entity that was created, changed once and discarded", error) from None
         if not isinstance(answer, list):
             raise Wrong(f"history returned a {type(answer).__name__}: return a list of (position, name) tuples.")
         if answer != expected:
@@ -157,7 +151,7 @@ def _history(history_repository_class: type) -> str:
         try:
             live = repository.history(live_id)
         except Exception as error:
-            raise _crash("for an entity with only its Created event", error) from None
+            raise crashed("for an entity with only its Created event", error) from None
         if live != expected[:1]:
             raise Wrong(f"for an entity with only its Created event, history should give {expected[:1]}, "
                         f"but gave {live}.")
@@ -167,7 +161,7 @@ def _history(history_repository_class: type) -> str:
             raise Wrong("history raised KeyError for an id with no events: "
                         "its history is empty, so return [].") from None
         except Exception as error:
-            raise _crash("for an id with no events", error) from None
+            raise crashed("for an id with no events", error) from None
         if unknown != []:
             raise Wrong(f"for an id with no events, history should give [], but gave {unknown!r}.")
     return "history lists every stored event by position and name, discarded entities included."

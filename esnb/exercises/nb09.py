@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID, uuid4
 
-from esnb.exercises import RacingRepository, Wrong, another_writer_sets_foo, report, scratch_store
+from esnb.exercises import RacingRepository, Wrong, another_writer_sets_foo, call, report, scratch_store
 
 
 def check_swap_foo(swap_foo: Callable[[Any, UUID, UUID], None], url: str | None = None) -> None:
@@ -38,7 +38,7 @@ def _swap_foo(swap_foo: Callable[[Any, UUID, UUID], None], url: str | None) -> s
             return [app.example_repository[entity_id].foo for entity_id in ids]
 
         first, second = pair("left", "right")
-        _run("with no other writer", swap_foo, app, first, second)
+        call("with no other writer", swap_foo, app, first, second, passing=(ConcurrencyError,))
         after = stored(first, second)
         if after == ["left", "right"]:
             raise Wrong("after swap_foo, the stored values were still 'left' and 'right': a change stays pending "
@@ -54,7 +54,7 @@ def _swap_foo(swap_foo: Callable[[Any, UUID, UUID], None], url: str | None) -> s
                 repository, raced_id, another_writer_sets_foo(app.event_store, " (changed by another writer)"))
             case = f"when another writer changed the {raced} entity during your command"
             try:
-                _run(case, swap_foo, app, first, second)
+                call(case, swap_foo, app, first, second, passing=(ConcurrencyError,))
             except ConcurrencyError:
                 pass
             else:
@@ -69,17 +69,6 @@ def _swap_foo(swap_foo: Callable[[Any, UUID, UUID], None], url: str | None) -> s
     return "swap_foo stores both changes in one atomic save, and a conflict on either entity stores neither."
 
 
-def _run(case: str, command: Callable[..., Any], *args: Any) -> Any:
-    """Call the learner's command; an unexpected error says in which case it was raised."""
-    from esnb.course.errors import ConcurrencyError
-
-    try:
-        return command(*args)
-    except (ConcurrencyError, NotImplementedError):
-        raise
-    except Exception as error:
-        raise Wrong(f"{case}, your code raised {type(error).__name__}: {error}") from None
-
 
 def _rename(application_class: Callable[[Any], Any], url: str | None) -> str:
     with scratch_store(url) as scratch:
@@ -89,7 +78,7 @@ def _rename(application_class: Callable[[Any], Any], url: str | None) -> str:
         entity = app.create_new_example(foo="first")
         scratch.track(entity.id)
         heard.clear()
-        version = _run("renaming an entity at version 1", app.rename, entity.id, "second")
+        version = call("renaming an entity at version 1", app.rename, entity.id, "second")
         stored = [type(event).__name__ for event in app.event_store.get_domain_events(entity.id)]
         if stored == ["Created"]:
             raise Wrong("after rename, the change was not stored: a change stays pending in the entity until the "
@@ -105,7 +94,7 @@ def _rename(application_class: Callable[[Any], Any], url: str | None) -> str:
         if version != 2:
             raise Wrong(f"rename returned {version!r} for an entity that is now at version 2: return the version "
                         "the entity reached by this change.")
-        again = _run("renaming it a second time", app.rename, entity.id, "third")
+        again = call("renaming it a second time", app.rename, entity.id, "third")
         if again != 3 or app.example_repository[entity.id].foo != "third":
             raise Wrong(f"a second rename returned {again!r} and left foo as "
                         f"{app.example_repository[entity.id].foo!r}, not 3 and 'third'.")

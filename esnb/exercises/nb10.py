@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from esnb.exercises import RacingRepository, Wrong, another_writer_sets_foo, report, scratch_store
+from esnb.exercises import RacingRepository, Wrong, another_writer_sets_foo, call, report, scratch_store
 
 
 def check_add_suffix(add_suffix: Callable[[Any, UUID, str], int], url: str | None = None) -> None:
@@ -25,17 +25,6 @@ def check_edit_foo(edit_foo: Callable[[Any, UUID, str, int], int], url: str | No
     report("Exercise 10.2", lambda: _edit_foo(edit_foo, url))
 
 
-def _call(case: str, answer: Callable[..., Any], *args: Any) -> Any:
-    """Call the learner's function; an error other than ConcurrencyError says in which case it was raised."""
-    from esnb.course.errors import ConcurrencyError
-
-    try:
-        return answer(*args)
-    except (ConcurrencyError, NotImplementedError):
-        raise
-    except Exception as error:
-        raise Wrong(f"{case}, your code raised {type(error).__name__}: {error}") from None
-
 
 def _add_suffix(add_suffix: Callable[[Any, UUID, str], int], url: str | None) -> str:
     from esnb.course.application import ExampleApplication
@@ -46,7 +35,7 @@ def _add_suffix(add_suffix: Callable[[Any, UUID, str], int], url: str | None) ->
         entity_id = scratch.track(app.create_new_example(foo="start").id)
 
         quiet = "with no other writer"
-        attempts = _call(quiet, add_suffix, app, entity_id, "-bob")
+        attempts = call(quiet, add_suffix, app, entity_id, "-bob", passing=(ConcurrencyError,))
         foo = app.example_repository[entity_id].foo
         if foo == "start":
             raise Wrong(f"{quiet}, foo was still 'start': a change is stored only when the entity is saved.")
@@ -60,7 +49,7 @@ def _add_suffix(add_suffix: Callable[[Any, UUID, str], int], url: str | None) ->
             repository, entity_id, another_writer_sets_foo(app.event_store, "-alice"))
         race = "when another writer saved first"
         try:
-            attempts = _call(race, add_suffix, app, entity_id, "-carol")
+            attempts = call(race, add_suffix, app, entity_id, "-carol", passing=(ConcurrencyError,))
         except ConcurrencyError:
             raise Wrong(f"{race}, add_suffix raised ConcurrencyError: this command may simply be tried again, "
                         "from the entity as it is now.") from None
@@ -92,7 +81,7 @@ def _edit_foo(edit_foo: Callable[[Any, UUID, str, int], int], url: str | None) -
             return str(app.example_repository[entity_id].foo)
 
         current = "when the entity was still at the version Bob saw (2)"
-        version = _call(current, edit_foo, app, entity_id, "Bob's edit", 2)
+        version = call(current, edit_foo, app, entity_id, "Bob's edit", 2, passing=(ConcurrencyError,))
         if stored_foo() != "Bob's edit":
             raise Wrong(f"{current}, foo stayed {stored_foo()!r}: an edit that matches what Bob saw is stored.")
         if version != 3:
@@ -100,7 +89,7 @@ def _edit_foo(edit_foo: Callable[[Any, UUID, str, int], int], url: str | None) -
 
         stale = "when Bob had seen version 2 but the entity was at version 3"
         try:
-            _call(stale, edit_foo, app, entity_id, "Bob's stale edit", 2)
+            call(stale, edit_foo, app, entity_id, "Bob's stale edit", 2, passing=(ConcurrencyError,))
         except ConcurrencyError as error:
             if "2" not in str(error) or "3" not in str(error):
                 raise Wrong(f"{stale}, the ConcurrencyError said {str(error)!r}: say which version Bob saw and "
@@ -117,7 +106,7 @@ def _edit_foo(edit_foo: Callable[[Any, UUID, str, int], int], url: str | None) -
         app.example_repository = racing  # type: ignore[assignment]
         race = "when Alice saved a change just after edit_foo loaded the entity"
         try:
-            _call(race, edit_foo, app, entity_id, "Bob's racing edit", 3)
+            call(race, edit_foo, app, entity_id, "Bob's racing edit", 3, passing=(ConcurrencyError,))
         except ConcurrencyError:
             pass
         else:

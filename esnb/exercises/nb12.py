@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from esnb.exercises import Wrong, report
+from esnb.exercises import Wrong, call, report
 
 Commits = list[tuple[int, float]]
 
@@ -51,12 +51,7 @@ _MISSED_CASES: list[tuple[str, Commits, list[float], list[int], str]] = [
 
 def _missed_ids(missed_ids: Callable[[Commits, list[float]], Any]) -> str:
     for case, commits, polls, expected, why in _MISSED_CASES:
-        try:
-            answer = missed_ids(list(commits), list(polls))
-        except NotImplementedError:
-            raise
-        except Exception as error:
-            raise Wrong(f"for {case}, your code raised {type(error).__name__}: {error}") from None
+        answer = call(f"for {case}", missed_ids, list(commits), list(polls))
         if not isinstance(answer, list):
             raise Wrong(f"for {case}, missed_ids returned {answer!r}: return a sorted list of ids.")
         if answer != expected:
@@ -83,12 +78,7 @@ _SAFE_CASES: list[tuple[str, list[int], list[int], int, str]] = [
 
 def _safe_position(safe_position: Callable[[list[int], list[int]], Any]) -> str:
     for case, committed, in_flight, expected, why in _SAFE_CASES:
-        try:
-            answer = safe_position(list(committed), list(in_flight))
-        except NotImplementedError:
-            raise
-        except Exception as error:
-            raise Wrong(f"for {case}, your code raised {type(error).__name__}: {error}") from None
+        answer = call(f"for {case}", safe_position, list(committed), list(in_flight))
         if type(answer) is not int:
             raise Wrong(f"for {case}, safe_position returned {answer!r}: return an id, an int (0 for none).")
         if answer != expected:
