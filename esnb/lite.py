@@ -80,6 +80,8 @@ LITE_SKIPS: dict[str, dict[str, str]] = {
         "def late_commit_with_lock(datastore, store):": "two connections to one SQLite file at once, and the "
                                                         "browser's file system cannot lock a file",
         "def append_commands(store, seed, count, errors=None):": "threads, and the browser edition cannot start one",
+        "follow_while_writing(event_store_for(datastore.session))": "threads, and the browser edition cannot start "
+                                                                    "one",
         "def appends_per_second(store, writers, appends=300):": "threads, and the browser edition cannot start one",
     },
     "11_performance": {

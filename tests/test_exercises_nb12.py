@@ -52,6 +52,15 @@ def missed_ignores_time(commits: list[tuple[int, float]], polls: list[float]) ->
     return []
 
 
+def missed_at_or_before(commits: list[tuple[int, float]], polls: list[float]) -> list[int]:
+    position, read = 0, set()
+    for poll in polls:
+        visible = [row_id for row_id, committed in commits if committed <= poll and row_id > position]
+        read.update(visible)
+        position = max([position, *visible])
+    return sorted({row_id for row_id, _ in commits} - read)
+
+
 def missed_crashes_when_empty(commits: list[tuple[int, float]], polls: list[float]) -> list[int]:
     last = max(row_id for row_id, _ in commits)
     return missed_right(commits, polls) if last else []
@@ -72,6 +81,9 @@ def missed_unsorted(commits: list[tuple[int, float]], polls: list[float]) -> Any
     (missed_counts_rows, "for ids 1, 2, 5 committed at 1.0 (3 was rolled back), id 4 at 2.5, polls at 2.0 and 3.0, "
                          "missed_ids gave [], but the follower misses [4]: the first poll reads ids 1, 2 and 5, and "
                          "the position becomes 5, the highest id read, not 3, the number of rows read"),
+    (missed_at_or_before, "for id 1 committed at exactly 2.0, the time of the first poll, and id 2 at 1.0, missed_ids "
+                          "gave [], but the follower misses [1]: a row that commits at the very moment of a poll is "
+                          "not yet visible to it"),
     (missed_crashes_when_empty, "for no commits, your code raised ValueError: max() arg is an empty sequence"),
     (missed_unsorted, "for ids 1, 2, 3 committed in order, one poll after all, missed_ids returned set(): return a "
                       "sorted list of ids."),
@@ -106,6 +118,10 @@ def safe_up_to_oldest(committed: list[int], in_flight: list[int]) -> int:
     return min(in_flight) if in_flight else max(committed, default=0)
 
 
+def safe_just_below_oldest(committed: list[int], in_flight: list[int]) -> int:
+    return min(in_flight) - 1 if in_flight else max(committed, default=0)
+
+
 def safe_below_newest(committed: list[int], in_flight: list[int]) -> int:
     below = [row_id for row_id in committed if not in_flight or row_id < max(in_flight)]
     return max(below, default=0)
@@ -127,7 +143,10 @@ def safe_crashes_when_empty(committed: list[int], in_flight: list[int]) -> int:
     (safe_placeholder, NOT_DONE),
     (safe_ignores_in_flight, "for committed [1, 2, 4], id 3 in flight, safe_position gave 4, not 2: id 3 may still "
                              "commit, so a reader that went past it to 4 would skip it."),
-    (safe_up_to_oldest, "for committed [1, 2, 4], id 3 in flight, safe_position gave 3, not 2"),
+    (safe_up_to_oldest, "for committed [1, 2, 4], id 3 in flight, safe_position gave 3, which is not a committed id: "
+                        "the position is the last id the follower has read, so it is one it can read now."),
+    (safe_just_below_oldest, "for committed [2, 5, 6], id 4 in flight, safe_position gave 3, which is not a committed "
+                             "id"),
     (safe_below_newest, "for committed [1, 2, 4], ids 5 and 3 in flight, safe_position gave 4, not 2: the oldest id "
                         "in flight, 3, is the one a reader must stop below."),
     (safe_no_gaps, "for committed [1, 2, 5], id 3 rolled back, nothing in flight, safe_position gave 2, not 5: a "

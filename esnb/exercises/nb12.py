@@ -43,6 +43,8 @@ _MISSED_CASES: list[tuple[str, Commits, list[float], list[int], str]] = [
      [(1, 1.0), (2, 1.0), (5, 1.0), (4, 2.5)], [2.0, 3.0], [4],
      "the first poll reads ids 1, 2 and 5, and the position becomes 5, the highest id read, not 3, the number of "
      "rows read; so id 4 is behind it"),
+    ("id 1 committed at exactly 2.0, the time of the first poll, and id 2 at 1.0", [(1, 2.0), (2, 1.0)], [2.0, 3.0],
+     [1], "a row that commits at the very moment of a poll is not yet visible to it, so that poll reads only id 2"),
     ("no commits", [], [1.0], [], "with nothing committed, nothing is missed"),
     ("two late ids, listed out of order", [(4, 1.0), (2, 3.0), (1, 3.5), (3, 1.0)], [2.0, 4.0], [1, 2],
      "the first poll reads ids 3 and 4, so the position is 4 and ids 1 and 2 are behind it"),
@@ -68,7 +70,7 @@ _SAFE_CASES: list[tuple[str, list[int], list[int], int, str]] = [
     ("committed [1, 2, 4], ids 5 and 3 in flight", [1, 2, 4], [5, 3], 2,
      "the oldest id in flight, 3, is the one a reader must stop below"),
     ("nothing committed, id 1 in flight", [], [1], 0, "before the oldest id in flight, nothing is committed"),
-    ("nothing at all", [], [], 0, "an empty log has nothing to read: position 0"),
+    ("no ids committed or in flight", [], [], 0, "an empty log has nothing to read: position 0"),
     ("committed [1, 2, 5], id 3 rolled back, nothing in flight", [1, 2, 5], [], 5,
      "a rolled-back id is gone for good, and must not hold the reader back"),
     ("committed [2, 5, 6], id 4 in flight", [6, 2, 5], [4], 2,
@@ -81,6 +83,9 @@ def _safe_position(safe_position: Callable[[list[int], list[int]], Any]) -> str:
         answer = call(f"for {case}", safe_position, list(committed), list(in_flight))
         if type(answer) is not int:
             raise Wrong(f"for {case}, safe_position returned {answer!r}: return an id, an int (0 for none).")
+        if answer not in (0, *committed):
+            raise Wrong(f"for {case}, safe_position gave {answer}, which is not a committed id: the position is the "
+                        "last id the follower has read, so it is one it can read now.")
         if answer != expected:
             raise Wrong(f"for {case}, safe_position gave {answer}, not {expected}: {why}.")
     return "safe_position stops below the oldest id in flight, and lets rolled-back ids go."
