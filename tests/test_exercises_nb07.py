@@ -84,6 +84,11 @@ def rename_wrong_attribute(event_store: Any, entities: list[Any], new_foo: str) 
                                          name="bar", value=new_foo) for entity in entities])
 
 
+def rename_some_other_value(event_store: Any, entities: list[Any], new_foo: str) -> None:
+    event_store.append([rename(entity, new_foo if number < 2 else new_foo.upper())
+                        for number, entity in enumerate(entities)])
+
+
 def rename_crashes(event_store: Any, entities: list[Any], new_foo: str) -> None:
     event_store.append([rename(entity, new_foo) for entity in entities[0]])
 
@@ -93,7 +98,7 @@ def test_rename_all_placeholder(verdict):
     assert verdict().startswith("✗ Exercise 7.1: not done yet")
 
 
-ALL_OR_NOTHING = ("so its rename was refused, yet 1 of the others were renamed: the renames must be stored all "
+ALL_OR_NOTHING = ("so its rename was refused, yet 1 of the others was renamed: the renames must be stored all "
                   "together, or not at all.")
 
 
@@ -110,11 +115,15 @@ ALL_OR_NOTHING = ("so its rename was refused, yet 1 of the others were renamed: 
         (rename_last_version, "for three entities and no other writer, the store refused a position as taken"),
         (rename_in_memory_only, "for three entities and no other writer, nothing was stored: the renames must reach "
                                 "the event store."),
-        (rename_wrong_attribute, "the entities' foo became ['old', 'older', 'older'], not ['new', 'new', 'new']"),
+        (rename_wrong_attribute, "for three entities and no other writer, events were stored, yet the entities' foo "
+                                 "is still ['old', 'older', 'older'], not ['new', 'new', 'new']: which attribute do "
+                                 "your events change?"),
+        (rename_some_other_value, "for three entities and no other writer, the entities' foo values are "
+                                  "['new', 'new', 'NEW'], not ['new', 'new', 'new']."),
         (rename_crashes, "for three entities and no other writer, your code raised TypeError: "),
     ],
     ids=["one_by_one", "one_by_one_backwards", "others_anyway", "hiding_the_refusal", "next_version",
-         "last_version", "in_memory_only", "wrong_attribute", "crashes"],
+         "last_version", "in_memory_only", "wrong_attribute", "some_other_value", "crashes"],
 )
 def test_rename_all_wrong_answers(verdict, rename_all, message):
     check_rename_all(rename_all)
@@ -201,12 +210,13 @@ def test_read_new_placeholder(verdict):
     [
         (new_crashes_when_empty, "for an empty store (last_seen=0), your code raised IndexError: "
                                  "list index out of range"),
-        (new_from_last_seen, "after id 2, read_new gave back the event with id 2 again: the reader has handled that "
-                             "one already, so reading starts after it."),
-        (new_counted_id, "after id 0, read_new gave last_id=5, but the last event read has id 6: ids can skip numbers"),
+        (new_from_last_seen, "after row id 2, read_new gave back the event with row id 2 again: the reader has "
+                             "handled that one already, so reading starts after it."),
+        (new_counted_id, "after row id 0, read_new gave last_id=5, but the last event read has row id 6: row ids can "
+                         "skip numbers, so take the row id that read_all gives with the event."),
         (new_none_when_empty, "for an empty store (last_seen=0), read_new should give ([], 0), but gave ([], None)"),
-        (new_zero_when_nothing_new, "after the last id (last_seen=6), read_new should give last_seen back as last_id, "
-                                    "but it gave 0"),
+        (new_zero_when_nothing_new, "after the last row id (last_seen=6), read_new should give last_seen back as "
+                                    "last_id, but it gave 0"),
         (new_pairs, "read_new gave (id, event) pairs"),
         (new_filters_everything, "to find 3 new events, your code read 5: let the store skip the events the reader "
                                  "has seen"),
@@ -223,4 +233,4 @@ def test_read_new_wrong_answers(verdict, read_new, message):
 
 def test_read_new_right(verdict):
     check_read_new(new_right)
-    assert verdict() == "✓ Exercise 7.2: read_new carries on after the last id seen, reading only what is new."
+    assert verdict() == "✓ Exercise 7.2: read_new carries on after the last row id seen, reading only what is new."

@@ -47,6 +47,20 @@ def trips_forgets_begin_and_commit(rows, autocommit):
     return math.ceil(rows / ROWS_PER_INSERT)
 
 
+def trips_forgets_begin(rows, autocommit):
+    if rows == 0:
+        return 0
+    inserts = math.ceil(rows / ROWS_PER_INSERT)
+    return 1 if autocommit and inserts == 1 else inserts + 1
+
+
+def trips_floor_plus_one(rows, autocommit):
+    if rows == 0:
+        return 0
+    inserts = rows // ROWS_PER_INSERT + 1
+    return 1 if autocommit and inserts == 1 else inserts + 2
+
+
 def trips_floor(rows, autocommit):
     if rows == 0:
         return 0
@@ -85,7 +99,12 @@ def test_round_trips_placeholder(verdict):
     (trips_always_a_transaction, "for an append of 10 rows in autocommit mode, round_trips gave 3, not 1: in "
                                  "autocommit mode a single statement is a transaction of its own."),
     (trips_forgets_begin_and_commit, "for an append of 10 rows in a transaction, round_trips gave 1, not 3: a "
-                                     "transaction costs round trips of its own"),
+                                     "transaction costs two round trips of its own, a BEGIN to open it and a COMMIT "
+                                     "to end it."),
+    (trips_forgets_begin, "for an append of 10 rows in a transaction, round_trips gave 2, not 3: a transaction costs "
+                          "two round trips of its own, a BEGIN to open it and a COMMIT to end it."),
+    (trips_floor_plus_one, "for an append of 500 rows in autocommit mode, round_trips gave 4, not 1: 500 rows fit in "
+                           "one INSERT, which carries up to ROWS_PER_INSERT rows."),
     (trips_floor, "for an append of 1,200 rows in a transaction, round_trips gave 4, not 5: when the rows do not "
                   "fill the last INSERT, it still has to be sent."),
     (trips_per_row, "for an append of 10 rows in a transaction, round_trips gave 12, not 3: the rows of an append "
@@ -124,7 +143,7 @@ def backlog_right(event_store, backlog, n):
 
 
 def backlog_packed_tighter(event_store, backlog, n):
-    """Right too: fewer appends than whole histories in order, by packing the largest first."""
+    """Right too: it packs the largest histories first, which can need fewer appends than filling them in order."""
     batches: list[list] = []
     for history in sorted(backlog, key=len, reverse=True):
         fits = next((batch for batch in batches if len(batch) + len(history) <= n), None)
@@ -135,6 +154,34 @@ def backlog_packed_tighter(event_store, backlog, n):
     for batch in batches:
         event_store.append(batch)
     return len(batches)
+
+
+def backlog_sends_when_full(event_store, backlog, n):
+    """Off by one: it starts a new append when the next history would fill this one exactly."""
+    appends, batch = 0, []
+    for history in backlog:
+        if len(batch) + len(history) >= n:
+            event_store.append(batch)
+            appends, batch = appends + 1, []
+        batch += history
+    if batch:
+        event_store.append(batch)
+        appends += 1
+    return appends
+
+
+def backlog_sends_when_full_never_empty(event_store, backlog, n):
+    """Off by one too, but it never sends an empty append."""
+    appends, batch = 0, []
+    for history in backlog:
+        if batch and len(batch) + len(history) >= n:
+            event_store.append(batch)
+            appends, batch = appends + 1, []
+        batch += history
+    if batch:
+        event_store.append(batch)
+        appends += 1
+    return appends
 
 
 def backlog_placeholder(event_store, backlog, n):
@@ -200,18 +247,26 @@ def test_import_backlog_placeholder(verdict, url):
     assert verdict().startswith("✗ Exercise 11.2: " + NOT_DONE)
 
 
-CASE = "for a backlog of 8 histories of [4, 4, 4, 3, 5, 2, 4, 1] events, with n=10, "
+CASE = "for a backlog of 9 histories of [10, 4, 3, 3, 5, 2, 4, 4, 1] events, with n=10, "
+TOO_MANY = "appends where 4 or fewer would do: each append costs at least one round trip, so put as many whole " \
+           "histories in one as n allows."
 
 
 @pytest.mark.parametrize("answer, message", [
-    (backlog_one_per_history, CASE + "it made 8 appends where 4 would do: each append costs at least one round trip"),
-    (backlog_slices, CASE + "when append 2 failed, a history was left with 2 of its 4 events stored: an aggregate's "
+    (backlog_one_per_history, CASE + "it made 9 " + TOO_MANY + " Append 2 held 4 events, yet the next history, "
+                                     "of 3, would have fitted in it."),
+    (backlog_sends_when_full, CASE + "it made 6 " + TOO_MANY + " Append 1 held 0 events, yet the next history, of 10, "
+                                     "would have fitted in it: an append may hold n events, n itself included."),
+    (backlog_sends_when_full_never_empty, CASE + "it made 5 " + TOO_MANY + " Append 2 held 7 events, yet the next "
+                                                "history, of 3, would have fitted in it: an append may hold n events, "
+                                                "n itself included."),
+    (backlog_slices, CASE + "when append 4 failed, a history was left with 3 of its 4 events stored: an aggregate's "
                             "events must go in one append"),
-    (backlog_ignores_n, CASE + "an append held 27 events, more than n=10"),
-    (backlog_drops_the_last_batch, CASE + "5 of the 27 events were not stored: every history must reach the store."),
+    (backlog_ignores_n, CASE + "an append held 36 events, more than n=10"),
+    (backlog_drops_the_last_batch, CASE + "9 of the 36 events were not stored: every history must reach the store."),
     (backlog_carries_on_after_a_failure, CASE + "append 2 failed, but import_backlog returned as if the import was "
                                                 "done: let the error reach the caller."),
-    (backlog_counts_events, CASE + "it made 4 appends, but returned 27: return the number of appends."),
+    (backlog_counts_events, CASE + "it made 4 appends, but returned 36: return the number of appends."),
     (backlog_crash, CASE + "your code raised TypeError: "),
 ], ids=lambda value: getattr(value, "__name__", "message"))
 def test_import_backlog_wrong(verdict, url, answer, message):

@@ -91,7 +91,7 @@ class SQLAlchemyActiveRecordStrategy:
         raise KeyError((sequence_id, position))
 
     def read_all(self, start: int = 1, page_size: int = 1000) -> Iterator[tuple[int, SequencedItem]]:
-        """Every item from id `start` on, with its id, in id order, read a page at a time."""
+        """Every item from row id `start` on, with its row id, in row id order, read a page at a time."""
         check_int(start, "start")
         check_int(page_size, "page_size", lowest=1)
         for row_id, *item in read_pages(self._read_page, start, page_size):

@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/11_performance.ipynb 26
+# %% notebooks/11_performance.ipynb 27
 Check = Callable[[Connection], None]  # run on the insert's own connection, before the insert
 
 
@@ -46,7 +46,7 @@ class Transactions:
                 connection.execute(insert, batch)
 
 
-# %% notebooks/11_performance.ipynb 27
+# %% notebooks/11_performance.ipynb 28
 _AUTOCOMMIT_ENGINES: WeakKeyDictionary[Engine, Engine] = WeakKeyDictionary()
 
 

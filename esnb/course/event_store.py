@@ -46,7 +46,7 @@ class EventStore:
         return self.sequenced_item_mapper.from_sequenced_item(items[0]) if items else None
 
     def read_all(self, start: int = 1, page_size: int = 1000) -> Iterator[tuple[int, Any]]:
-        """Every event from id `start` on, with its id, in the order they were stored."""
+        """Every event from row id `start` on, with its row id, in the order they were stored."""
         for row_id, item in self.active_record_strategy.read_all(start, page_size):
             try:
                 event = self.sequenced_item_mapper.from_sequenced_item(item)

@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/07_event_store.ipynb 69
+# %% notebooks/07_event_store.ipynb 73
 WriteOutcome = Literal["all", "none", "other"]  # all rows stored as given; none of their positions taken; else
 
 
@@ -84,7 +84,7 @@ def after_failed_write(
     return False
 
 
-# %% notebooks/07_event_store.ipynb 71
+# %% notebooks/07_event_store.ipynb 75
 _LOCKED = (
     "the SQLite database is locked by another writer, for longer than the lock timeout "
     "(SQLAlchemySettings.lock_timeout)"
@@ -129,7 +129,7 @@ def read_rows(connections: Transactions, errors: DriverErrors, statement: Any, p
     raise AssertionError("unreachable")
 
 
-# %% notebooks/07_event_store.ipynb 73
+# %% notebooks/07_event_store.ipynb 77
 _SHOWN_POSITIONS = 5  # an error lists this many positions of a batch, then says how many more
 
 

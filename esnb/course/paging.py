@@ -12,7 +12,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/11_performance.ipynb 39
+# %% notebooks/11_performance.ipynb 40
 def read_pages(
     read_page: Callable[[int, int], Sequence[Any]],
     start: int,

@@ -17,7 +17,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/11_performance.ipynb 16
+# %% notebooks/11_performance.ipynb 17
 ROWS_PER_INSERT = 500  # the most rows one INSERT statement carries
 BYTES_PER_INSERT = 64 * 1024 * 1024  # the most text one INSERT carries: PostgreSQL drops a message over 1 GB
 
@@ -61,7 +61,7 @@ class Statements:
         return self._select_sequences[key]
 
 
-# %% notebooks/11_performance.ipynb 22
+# %% notebooks/11_performance.ipynb 23
 def insert_batches(rows: list[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     """The rows in runs of at most ROWS_PER_INSERT rows and BYTES_PER_INSERT bytes of text: one INSERT each."""
     batches: list[list[dict[str, Any]]] = [[]]

@@ -53,5 +53,5 @@ class RecordStrategy(Protocol):
         ...
 
     def read_all(self, start: int = 1, page_size: int = 1000) -> Iterator[tuple[int, SequencedItem]]:
-        """Every item from id `start` on, with its id, in the order they were stored."""
+        """Every item from row id `start` on, with its row id, in the order they were stored."""
         ...

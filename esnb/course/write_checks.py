@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/07_event_store.ipynb 60
+# %% notebooks/07_event_store.ipynb 62
 MAX_DATA_BYTES = 4 * 1024 * 1024  # the most every backend stores in one event: MariaDB's packets stop at 16 MiB
 MIN_BIGINT, MAX_BIGINT = -(2**63), 2**63 - 1  # a signed 64-bit BIGINT: what every database compares and limits by
 
@@ -42,7 +42,7 @@ def check_sequence_id(value: Any, name: str = "sequence_id") -> None:
 
 
 def read_parameters(sequence_id: Any, limit: Any = None, **bounds: Any) -> dict[str, Any]:
-    """The parameters of a read of one sequence: its id, the bounds given, and the limit, each one checked."""
+    """The parameters of a read of one sequence: its sequence id, the bounds given, and the limit, each one checked."""
     check_sequence_id(sequence_id)
     parameters = {"sequence_id": sequence_id}
     for name, value in bounds.items():
@@ -55,7 +55,7 @@ def read_parameters(sequence_id: Any, limit: Any = None, **bounds: Any) -> dict[
     return parameters
 
 
-# %% notebooks/07_event_store.ipynb 61
+# %% notebooks/07_event_store.ipynb 63
 def _utf8_size(value: Any, name: str) -> int:
     """The size of text in UTF-8 bytes, refusing what some database would refuse or change."""
     if not isinstance(value, str):

@@ -22,8 +22,8 @@ def check_rename_all(rename_all: Callable[[Any, list[Any], str], None]) -> None:
 
 
 def check_read_new(read_new: Callable[[Any, int], tuple[list[Any], int]]) -> None:
-    """Exercise 7.2: `read_new(event_store, last_seen)` gives the events stored after id `last_seen`,
-    and the last id."""
+    """Exercise 7.2: `read_new(event_store, last_seen)` gives the events stored after row id `last_seen`,
+    and the last row id."""
     report("Exercise 7.2", lambda: _read_new(read_new))
 
 
@@ -75,6 +75,7 @@ def _rename_all(rename_all: Callable[[Any, list[Any], str], None]) -> str:
             return None
 
         quiet = "for three entities and no other writer"
+        foos_before = [entity.foo for entity in load()]
         if call(load(), "new", quiet) is not None:
             raise Wrong(f"{quiet}, the store refused a position as taken: your events claimed positions that hold "
                         "stored events. An entity's version counts its events, so it is also the position its next "
@@ -83,8 +84,11 @@ def _rename_all(rename_all: Callable[[Any, list[Any], str], None]) -> str:
         if [entity.__version__ for entity in after] == [1, 2, 3]:
             raise Wrong(f"{quiet}, nothing was stored: the renames must reach the event store.")
         foos = [entity.foo for entity in after]
+        if foos == foos_before:
+            raise Wrong(f"{quiet}, events were stored, yet the entities' foo is still {foos}, not "
+                        "['new', 'new', 'new']: which attribute do your events change?")
         if foos != ["new"] * 3:
-            raise Wrong(f"{quiet}, the entities' foo became {foos}, not ['new', 'new', 'new'].")
+            raise Wrong(f"{quiet}, the entities' foo values are {foos}, not ['new', 'new', 'new'].")
         if [entity.__version__ for entity in after] != [2, 3, 4]:
             raise Wrong(f"{quiet}, rename_all stored more than one event for an entity: one rename is one event.")
 
@@ -98,8 +102,9 @@ def _rename_all(rename_all: Callable[[Any, list[Any], str], None]) -> str:
                         "over that change: when a position is taken, let the ConcurrencyError reach the caller.")
         renamed = foos.count("newer")
         if renamed:
+            were = "was" if renamed == 1 else "were"
             raise Wrong(f"another writer had changed one of the three entities, so its rename was refused, "
-                        f"yet {renamed} of the others were renamed: the renames must be stored all together, "
+                        f"yet {renamed} of the others {were} renamed: the renames must be stored all together, "
                         "or not at all.")
         if refused is None:
             raise Wrong("another writer had changed one of the entities, so nothing could be stored, but rename_all "
@@ -143,28 +148,29 @@ def _read_new(read_new: Callable[[Any, int], tuple[list[Any], int]]) -> str:
         for event in [Created(originator_id=first, foo="a"), Created(originator_id=second, foo="x"),
                       *_changes(first, ["b"]), Created(originator_id=gone, foo="-"), *_changes(second, ["y"]),
                       *_changes(first, ["c"], first_version=2)]:
-            event_store.append(event)  # ids 1 to 6, one per event
+            event_store.append(event)  # row ids 1 to 6, one per event
         session.execute(delete(SequencedItemRecord).where(SequencedItemRecord.sequence_id == gone))
-        session.commit()  # id 4 is gone: ids 1, 2, 3, 5, 6 remain
+        session.commit()  # row id 4 is gone: row ids 1, 2, 3, 5, 6 remain
         values = {1: "a", 2: "x", 3: "b", 5: "y", 6: "c"}
 
         for last_seen, ids in [(0, [1, 2, 3, 5, 6]), (2, [3, 5, 6]), (3, [5, 6])]:
-            events, last_id = call(last_seen, f"after id {last_seen}")
+            events, last_id = call(last_seen, f"after row id {last_seen}")
             got = [getattr(event, "value", getattr(event, "foo", None)) for event in events]
             expected = [values[i] for i in ids]
             if last_seen in values and got == [values[last_seen], *expected]:
-                raise Wrong(f"after id {last_seen}, read_new gave back the event with id {last_seen} again: "
+                raise Wrong(f"after row id {last_seen}, read_new gave back the event with row id {last_seen} again: "
                             "the reader has handled that one already, so reading starts after it.")
             if got != expected:
-                raise Wrong(f"after id {last_seen}, read_new should give the events with ids {ids}, "
+                raise Wrong(f"after row id {last_seen}, read_new should give the events with row ids {ids}, "
                             "in the order they were stored, but it gave different events.")
             if last_id != ids[-1]:
-                raise Wrong(f"after id {last_seen}, read_new gave last_id={last_id!r}, but the last event read has id "
-                            f"{ids[-1]}: ids can skip numbers, so take the id that read_all gives with the event.")
+                raise Wrong(f"after row id {last_seen}, read_new gave last_id={last_id!r}, but the last event read "
+                            f"has row id {ids[-1]}: row ids can skip numbers, so take the row id that read_all gives "
+                            "with the event.")
             if sum(read) > len(ids):
                 raise Wrong(f"to find {len(ids)} new events, your code read {sum(read)}: let the store skip the "
                             "events the reader has seen, rather than reading from the start.")
-        nothing_new = "after the last id (last_seen=6)"
+        nothing_new = "after the last row id (last_seen=6)"
         events, last_id = call(6, nothing_new)
         if events:
             raise Wrong(f"{nothing_new}, read_new should give no events, but it gave some.")
@@ -174,5 +180,5 @@ def _read_new(read_new: Callable[[Any, int], tuple[list[Any], int]]) -> str:
         event_store.append(_changes(second, ["z"], first_version=2))
         events, last_id = call(last_id, "after a new event was stored")
         if [getattr(event, "value", None) for event in events] != ["z"] or last_id != 7:
-            raise Wrong("after a new event was stored, read_new did not give it, with its id as last_id.")
-    return "read_new carries on after the last id seen, reading only what is new."
+            raise Wrong("after a new event was stored, read_new did not give it, with its row id as last_id.")
+    return "read_new carries on after the last row id seen, reading only what is new."

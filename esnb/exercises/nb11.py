@@ -6,6 +6,7 @@ machine. 11.2 uses a datastore of its own (see `esnb.exercises.scratch_store`).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from uuid import UUID, uuid4
@@ -63,6 +64,9 @@ def _round_trips(round_trips: Callable[[int, bool], int]) -> str:
         if answer == expected + rows - inserts or answer == rows + (0 if autocommit and rows == 1 else 2):
             raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: the rows of an append do not go one "
                         "by one; an INSERT carries up to ROWS_PER_INSERT of them.")
+        if rows == ROWS_PER_INSERT and answer == _expected_round_trips(rows + 1, autocommit):
+            raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: {rows} rows fit in one INSERT, which "
+                        "carries up to ROWS_PER_INSERT rows.")
         if rows > ROWS_PER_INSERT and answer == expected - 1:
             raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: when the rows do not fill the last "
                         "INSERT, it still has to be sent.")
@@ -73,9 +77,9 @@ def _round_trips(round_trips: Callable[[int, bool], int]) -> str:
         if autocommit and inserts == 1 and answer == inserts + 2:
             raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: in autocommit mode a single statement "
                         "is a transaction of its own.")
-        if not autocommit and answer == inserts:
-            raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: a transaction costs round trips of its "
-                        "own, one to open it and one to end it.")
+        if expected == inserts + 2 and answer in (inserts, inserts + 1):
+            raise Wrong(f"{case}, round_trips gave {answer}, not {expected}: a transaction costs two round trips of "
+                        "its own, a BEGIN to open it and a COMMIT to end it.")
         raise Wrong(f"{case}, round_trips gave {answer}, not {expected}.")
     return "round_trips counts the INSERTs of an append, and a BEGIN and a COMMIT only where they are needed."
 
@@ -108,7 +112,10 @@ class _Appends:
         return self.inner.read_all(start, page_size)
 
 
-SIZES, N = [4, 4, 4, 3, 5, 2, 4, 1], 10  # 27 events; whole histories in order fit in 4 appends of at most 10
+# 36 events. Filling appends of at most 10 in order gives 4: [10], [4, 3, 3], [5, 2], [4, 4, 1]. The first history,
+# and the second append, hold exactly N: an answer that starts a new append when the next history would make N
+# makes more.
+SIZES, N = [10, 4, 3, 3, 5, 2, 4, 4, 1], 10
 
 
 def _backlog(track: Callable[[UUID], UUID]) -> list[list[Any]]:
@@ -124,7 +131,7 @@ def _backlog(track: Callable[[UUID], UUID]) -> list[list[Any]]:
     return backlog
 
 
-def _fewest_appends(sizes: list[int], n: int) -> int:
+def _appends_filled_in_order(sizes: list[int], n: int) -> int:
     """The appends of whole histories taken in order, each append filled while the next history fits."""
     appends, room = 0, 0
     for size in sizes:
@@ -181,14 +188,28 @@ def _import_backlog(import_backlog: Callable[[Any, list[list[Any]], int], int], 
             raise Wrong(f"{case}, append {failing} failed, but import_backlog returned as if the import was done: "
                         "let the error reach the caller.")
 
-        fewest = _fewest_appends(SIZES, N)
-        if len(recorder.appends) > fewest:
-            raise Wrong(f"{case}, it made {len(recorder.appends)} appends where {fewest} would do: each append costs "
-                        f"at least one round trip, so put as many whole histories in one as n allows.")
+        in_order = _appends_filled_in_order(SIZES, N)
+        if len(recorder.appends) > in_order:
+            raise Wrong(f"{case}, it made {len(recorder.appends)} appends where {in_order} or fewer would do: each "
+                        "append costs at least one round trip, so put as many whole histories in one as n allows."
+                        + _sent_too_soon(recorder.appends))
         if returned != len(recorder.appends):
             raise Wrong(f"{case}, it made {len(recorder.appends)} appends, but returned {returned!r}: "
                         "return the number of appends.")
     return "import_backlog stores whole histories, in few appends of at most n events."
+
+
+def _sent_too_soon(appends: list[list[UUID]]) -> str:
+    """A sentence about the first append sent while the next history would still have fitted in it, if any."""
+    for number, (sent, following) in enumerate(itertools.pairwise(appends), start=1):
+        if not following:
+            continue
+        size = following.count(following[0])  # the next history: a whole one, as the check found them all whole
+        if len(sent) + size <= N:
+            exactly = ": an append may hold n events, n itself included" if len(sent) + size == N else ""
+            return (f" Append {number} held {len(sent)} events, yet the next history, of {size}, would have "
+                    f"fitted in it{exactly}.")
+    return ""
 
 
 def _split_at(appends: list[list[UUID]]) -> int | None:
