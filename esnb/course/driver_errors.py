@@ -16,7 +16,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/07_event_store.ipynb 65
+# %% notebooks/07_event_store.ipynb 69
 @dataclass(frozen=True)
 class DriverErrors:
     """The codes of one database's driver errors, and where its exceptions keep them."""

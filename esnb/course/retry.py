@@ -12,7 +12,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/07_event_store.ipynb 67
+# %% notebooks/07_event_store.ipynb 71
 ATTEMPTS = 5
 
 
