@@ -63,6 +63,12 @@ def count_remembered_in_memory(connection: Any, event: Any) -> None:
         write_change_count(connection, event.originator_id, changes + 1, event.originator_version)
 
 
+def count_only_the_next_version(connection: Any, event: Any) -> None:
+    changes, last_version = read_change_count(connection, event.originator_id)
+    if event.originator_version == last_version + 1:
+        write_change_count(connection, event.originator_id, changes + 1, event.originator_version)
+
+
 def count_never_written(connection: Any, event: Any) -> None:
     changes, last_version = read_change_count(connection, event.originator_id)
     if event.originator_version > last_version:
@@ -88,6 +94,9 @@ def count_unpacks_three(connection: Any, event: Any) -> None:
                                  "count became 1, not 2: the rolled-back change was never counted. What was counted "
                                  "must be recorded in the table, in the same transaction as the count, not in "
                                  "Python's memory."),
+    (count_only_the_next_version, "when version 2 changed another attribute, so the changes of foo came as versions "
+                                  "1 and 3, the count became 1, not 2: version 3 was not counted. Versions skip the "
+                                  "numbers of changes to other attributes"),
     (count_never_written, "when each change came once, the count stayed 0: store the new count with "
                           "write_change_count."),
     (count_unpacks_three, "when each change came once, your code raised ValueError: not enough values to unpack"),
@@ -156,6 +165,13 @@ def read_waiting_for_the_version(app: Any, projection: Any, entity_id: UUID, foo
     return counts
 
 
+def read_waiting_for_the_last_change_version(app: Any, projection: Any, entity_id: UUID, foo: str) -> dict[str, int]:
+    rename(app, entity_id, foo)
+    wait_for(projection, app.example_repository[entity_id].__version__ - 1, timeout=2)
+    counts: dict[str, int] = projection.read_model.counts()
+    return counts
+
+
 def read_waiting_for_the_id_before_the_save(app: Any, projection: Any, entity_id: UUID, foo: str) -> dict[str, int]:
     before = last_stored_id(app.event_store)
     rename(app, entity_id, foo)
@@ -203,10 +219,15 @@ def read_returning_nothing(app: Any, projection: Any, entity_id: UUID, foo: str)
                            "0, before your rename, event 6: wait until it has processed your command's events, then "
                            "read."),
     (read_after_a_sleep, "you read the counts when the projection had got to event 0, before your rename, event 6"),
-    (read_waiting_for_the_version, "you read the counts when the projection had got to event 2, before your rename, "
-                                   "event 6"),
+    (read_waiting_for_the_version, "when the projection was behind, you read the counts when the projection had got "
+                                   "to event 2, before your rename, event 6. Which id did you wait for? An entity's "
+                                   "version counts the events of that entity only: it is not an id in the log, which "
+                                   "counts the events of every entity."),
+    (read_waiting_for_the_last_change_version, "had got to event 1, before your rename, event 6. Which id did you wait "
+                                               "for? An entity's version"),
     (read_waiting_for_the_id_before_the_save, "you read the counts when the projection had got to event 5, before "
-                                              "your rename, event 6"),
+                                              "your rename, event 6: wait until it has processed your command's "
+                                              "events, then read."),
     (read_waiting_past_the_end, "when the projection was behind, you waited for event 7, but the log ends at event 6: "
                                 "the command's events are at or before the last id stored right after the save."),
     (read_with_a_short_wait, "when the projection was behind, your wait ran out after 0.01 s, with the projection at "

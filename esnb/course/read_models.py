@@ -59,7 +59,7 @@ class FooCounts:
     def apply(self, connection: Connection, event: Any) -> None:
         """Change the tables for one event, on the given connection, without committing."""
         if isinstance(event, Created):
-            self._enter(connection, event.originator_id, vars(event)["foo"])  # vars(): foo is a keyword attribute
+            self._enter(connection, event.originator_id, vars(event)["foo"])  # Created does not declare foo
         elif isinstance(event, AttributeChanged) and event.name == "foo":
             self._leave(connection, event.originator_id)
             self._enter(connection, event.originator_id, event.value)

@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/13_projections.ipynb 31
+# %% notebooks/13_projections.ipynb 62
 class Crash(Exception):
     """The process died here: a crash staged by the harness."""
 

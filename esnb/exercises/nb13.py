@@ -131,6 +131,9 @@ def _count_change(count_change: Callable[[Connection, Any], None], url: str | No
             ("when an old change (version 1) came again after version 3", [1, 2, 3, 1], None, 3,
              "the old copy was counted again. The table must tell you which changes are counted already, "
              "and a change it covers must change nothing"),
+            ("when version 2 changed another attribute, so the changes of foo came as versions 1 and 3", [1, 3], None,
+             2, "version 3 was not counted. Versions skip the numbers of changes to other attributes: a change is new "
+             "when it comes after the last one counted, however far after"),
         ]
         for case, order, crash_at, expected, hint in cases:
             entity_id = uuid.uuid4()
@@ -233,11 +236,16 @@ def _read_own_rename(
         raise
     except Exception as error:
         raise Wrong(f"{case}, your code raised {type(error).__name__}: {error}") from None
-    stored = app.example_repository[entity_id].foo
-    if stored != "plum":
-        raise Wrong(f"{case}, the entity's foo is still {stored!r} in the store: save the change, then wait for it.")
+    entity = app.example_repository[entity_id]
+    if entity.foo != "plum":
+        raise Wrong(f"{case}, the entity's foo is still {entity.foo!r} in the store: save the change, then wait "
+                    "for it.")
     rename_id = last_stored_id(app.event_store)
     seen = elsewhere.read_model.read_at
+    if seen and 0 < seen[-1] <= entity.__version__ < rename_id:
+        raise Wrong(f"{case}, you read the counts when the projection had got to event {seen[-1]}, before your "
+                    f"rename, event {rename_id}. Which id did you wait for? An entity's version counts the events of "
+                    "that entity only: it is not an id in the log, which counts the events of every entity.")
     if seen and seen[-1] < rename_id:
         raise Wrong(f"{case}, you read the counts when the projection had got to event {seen[-1]}, before your "
                     f"rename, event {rename_id}: wait until it has processed your command's events, then read.")
