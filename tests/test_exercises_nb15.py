@@ -111,7 +111,7 @@ def upcaster_reads_version_2(attributes: dict[str, Any]) -> dict[str, Any]:
                         "'currency_code'"),
     (upcaster_dollars, f"✗ Exercise 15.1: {RENT}, currency_code is 'USD': every version 1 withdrawal was in euros, "
                        "'EUR'"),
-    (upcaster_drops_reference, f"✗ Exercise 15.1: {RENT}, the reference is 'gone': an upcaster changes what "
+    (upcaster_drops_reference, f"✗ Exercise 15.1: {RENT}, the reference is missing: an upcaster changes what "
                                "changed between the versions, and keeps every other attribute as it was"),
     (upcaster_returns_nothing, f"✗ Exercise 15.1: {RENT}, your upcaster returned None: return the attributes as "
                                "version 2 has them, a dict"),
@@ -173,7 +173,7 @@ RIGHT = {"a": "tolerant reading", "b": "upcasting", "c": "new event type", "d": 
      "✗ Exercise 15.2: for b, 'update the rows' is not an option: stored rows are never edited in place"),
     ({**RIGHT, "c": "upcasting"},
      "✗ Exercise 15.2: for c, no upcaster can tell old interest from money paid in, since the old rows do not say: "
-     "the meaning changed, so the new fact needs a class of its own."),
+     "the meaning changed, so old and new rows must be told apart by what they are."),
     ({**RIGHT, "d": "upcasting"},
      "✗ Exercise 15.2: for d, an upcaster changes an event as it is read, but cannot move it to another stream: "
      "the streams themselves must change."),

@@ -80,8 +80,9 @@ def _wrong_shape(row: dict[str, Any], got: Any) -> str | None:
         return (f"for the old row {row}, currency_code is {got['currency_code']!r}: every version 1 withdrawal "
                 "was in euros, 'EUR'")
     if got.get("reference") != row["reference"]:
-        return (f"for the old row {row}, the reference is {got.get('reference', 'gone')!r}: an upcaster changes "
-                "what changed between the versions, and keeps every other attribute as it was")
+        reference = f"is {got['reference']!r}" if "reference" in got else "is missing"
+        return (f"for the old row {row}, the reference {reference}: an upcaster changes what changed between the "
+                "versions, and keeps every other attribute as it was")
     extra = sorted(set(got) - set(expected))
     if extra:
         return f"for the old row {row}, your upcaster added {extra}: version 2 has no such attribute"
@@ -160,11 +161,11 @@ _WHY = {
     ("b", "copy-and-replace"): "the streams stay as they are, and each old row can be brought up to date as it is "
                                "read, which is cheaper",
     ("c", "tolerant reading"): "no default can make an old row say what it never recorded: the meaning changed, "
-                               "and the new fact needs a class of its own",
+                               "so old and new rows must be told apart by what they are",
     ("c", "upcasting"): "no upcaster can tell old interest from money paid in, since the old rows do not say: "
-                        "the meaning changed, so the new fact needs a class of its own",
+                        "the meaning changed, so old and new rows must be told apart by what they are",
     ("c", "copy-and-replace"): "copying the streams does not add what the old rows never said: the meaning "
-                               "changed, and the new fact needs a class of its own",
+                               "changed, so old and new rows must be told apart by what they are",
     ("d", "tolerant reading"): "the events are fine as they are: it is the streams that must change",
     ("d", "upcasting"): "an upcaster changes an event as it is read, but cannot move it to another stream: "
                         "the streams themselves must change",
