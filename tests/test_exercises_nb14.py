@@ -86,6 +86,12 @@ def leave_refuses_any_borrower(command: LeaveLibrary, state: Member | None) -> l
     return leave_right(command, state)
 
 
+def leave_silent_refusal(command: LeaveLibrary, state: Member | None) -> list[DomainEvent]:
+    if state is None or state.loans:
+        raise RuleBroken()
+    return [MemberLeft(originator_id=state.id, originator_version=state.version)]
+
+
 def leave_not_a_list(command: LeaveLibrary, state: Member | None) -> Any:
     return leave_right(command, state)[0]
 
@@ -106,6 +112,8 @@ def leave_not_a_list(command: LeaveLibrary, state: Member | None) -> Any:
     (leave_refuses_any_borrower, "for Ada, a member at version 5 who has returned every book she borrowed, "
                                  "decide_leave refused: this member has borrowed books. No rule stops her"),
     (leave_not_a_list, "not a list holding one MemberLeft event."),
+    (leave_silent_refusal, "your RuleBroken said nothing: say which rule the command breaks, so the person hears "
+                           "why."),
 ], ids=lambda value: getattr(value, "__name__", "message"))
 def test_decide_leave_verdicts(answer: Any, message: str, verdict: Any) -> None:
     check_decide_leave(answer)
@@ -204,12 +212,12 @@ def copy_crashes(event_store: Any, book_id: UUID, member_id: UUID) -> list[Domai
     (copy_in_member_sequence, "for a book on the shelf, lent to Ada, the loan went into Ada's sequence, not the "
                               "book's. Two members are two sequences"),
     (copy_in_new_sequence, "for a book on the shelf, lent to Ada, nothing was stored in the book's sequence. "
-                           "The rule is about the book, so record the loan there: its id is book_id."),
+                           "The rule is about the book, so record the loan there."),
     (copy_always_at_zero, "for a book already lent to Ada, lent to Bo, your code raised ConcurrencyError: "),
     (copy_refused_if_ever_lent, "for a book Ada borrowed and returned, lent to Bo, your code refused: the book is "
                                 "already on loan. Only the book's last event says whether it is out"),
     (copy_swallows_conflict, "when another librarian lent the book to Grace just after your code read it, "
-                             "lend_copy returned [] as if Bo had the book, but the store refused the loan: "
+                             "lend_copy returned [] as if nothing had happened, but the store refused the loan: "
                              "let that refusal through, so the librarian knows."),
     (copy_returns_nothing, "for a book on the shelf, lent to Ada, lend_copy returned None, not the events it stored."),
     (copy_crashes, "for a book on the shelf, lent to Ada, your code raised IndexError: list index out of range"),

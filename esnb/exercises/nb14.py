@@ -79,6 +79,9 @@ def _refused(case: str, decide_leave: Callable[[LeaveLibrary, Any], Any], comman
     except Wrong as wrong:
         raise Wrong(f"{wrong}. A command that breaks a rule is refused with RuleBroken.") from None
     if _is_rule_broken(refusal):
+        if not str(refusal).strip():
+            raise Wrong(f"{case}, your RuleBroken said nothing: say which rule the command breaks, so the person "
+                        "hears why.")
         return
     if refusal is not None:
         raise Wrong(f"{case}, your code raised {type(refusal).__name__}: {refusal}. {rule}: refuse with RuleBroken.")
@@ -161,9 +164,9 @@ def _lend_copy(lend_copy: Callable[[Any, UUID, UUID], Any], url: str | None) -> 
             if store.get_domain_events(ada):
                 raise Wrong(f"{case}, the loan went into Ada's sequence, not the book's. Two members are two "
                             "sequences, so the store could not stop two loans of one book: the rule is about the book, "
-                            "so record the loan in the book's sequence (its id is book_id).")
+                            "so record the loan in the sequence of what the rule is about.")
             raise Wrong(f"{case}, nothing was stored in the book's sequence. The rule is about the book, "
-                        "so record the loan there: its id is book_id.")
+                        "so record the loan there.")
         if stored != [CopyLent(originator_id=book, originator_version=0, member_id=ada)]:
             raise Wrong(f"{case}, the book's sequence holds {stored!r}, not one CopyLent at position 0 for Ada.")
         if returned != stored:
@@ -206,6 +209,6 @@ def _lend_copy(lend_copy: Callable[[Any, UUID, UUID], Any], url: str | None) -> 
             raise Wrong(f"{case}, the book was lent {len(held)} times at once: the new event must claim the book's "
                         "next position, the one the other librarian took, so the store refuses it.")
         if refusal is None:
-            raise Wrong(f"{case}, lend_copy returned {returned!r} as if Bo had the book, but the store refused "
+            raise Wrong(f"{case}, lend_copy returned {returned!r} as if nothing had happened, but the store refused "
                         "the loan: let that refusal through, so the librarian knows.")
     return "lend_copy keeps each loan in the book's sequence, so the store refuses a second loan of one copy."
