@@ -75,6 +75,21 @@ MODULES: dict[str, list[str]] = {
     "esnb.course.infrastructure": [
         "event_store_for",
     ],
+    "esnb.course.library": [
+        "MAX_LOANS",
+        "MemberJoined",
+        "BookLent",
+        "BookReturned",
+        "JoinLibrary",
+        "LendBook",
+        "ReturnBook",
+        "LibraryCommand",
+        "Member",
+        "RuleBroken",
+        "decide",
+        "evolve",
+        "LibraryApplication",
+    ],
     "esnb.course.mapper": [
         "SequencedItemMapper",
     ],
@@ -138,6 +153,15 @@ MODULES: dict[str, list[str]] = {
         "ATTEMPTS",
         "pause_before_retry",
     ],
+    "esnb.course.snapshots": [
+        "SnapshotBase",
+        "SnapshotRecord",
+        "Snapshot",
+        "SnapshotStore",
+        "Upcaster",
+        "SnapshottingRepository",
+        "snapshot_every",
+    ],
     "esnb.course.statements": [
         "ROWS_PER_INSERT",
         "BYTES_PER_INSERT",
@@ -150,6 +174,12 @@ MODULES: dict[str, list[str]] = {
         "as_batch",
         "RecordStrategy",
     ],
+    "esnb.course.testing": [
+        "Decide",
+        "Evolve",
+        "scenario",
+        "exactly_equal",
+    ],
     "esnb.course.topics": [
         "resolve_topic",
         "get_topic",
@@ -159,6 +189,12 @@ MODULES: dict[str, list[str]] = {
         "encode_attributes",
         "decode_attributes",
         "stored_attributes",
+    ],
+    "esnb.course.versioning": [
+        "CLASS_VERSION",
+        "class_version_of",
+        "upcast_attributes",
+        "UpcastingMapper",
     ],
     "esnb.course.waiting": [
         "ProjectionLagError",

@@ -73,6 +73,10 @@ PURE_WHEEL = re.compile(r"-py(2\.py)?3-none-any\.whl$")
 REMOTE = re.compile(r"^(https?:)?//", re.IGNORECASE)
 
 # The cells the browser cannot run, by notebook and a line of their code, with the reason the site shows.
+_NO_HYPOTHESIS = "Hypothesis, which the browser edition does not install"
+_NO_IPYTEST = "ipytest and pytest, which the browser edition does not install"
+_NO_MATPLOTLIB = ("matplotlib to draw its chart, and the browser edition has no matplotlib "
+                  "(it is not in Pyodide's core, and its wheel is compiled)")
 LITE_SKIPS: dict[str, dict[str, str]] = {
     "12_notification_log": {
         "def late_commit(datastore, store):": "two connections to one SQLite file at once, and the browser's file "
@@ -84,9 +88,19 @@ LITE_SKIPS: dict[str, dict[str, str]] = {
                                                                     "one",
         "def appends_per_second(store, writers, appends=300):": "threads, and the browser edition cannot start one",
     },
-    "11_performance": {
-        'logging.getLogger("matplotlib")': "matplotlib to draw its chart, and the browser edition has no matplotlib "
-                                           "(it is not in Pyodide's core, and its wheel is compiled)",
+    "11_performance": {'logging.getLogger("matplotlib")': _NO_MATPLOTLIB},
+    "16_snapshots": {
+        'logging.getLogger("matplotlib")': _NO_MATPLOTLIB,
+        "def snapshot_plus_tail_is_full_replay(values, per_save, discard, n):": _NO_HYPOTHESIS,
+    },
+    "17_testing": {
+        "ipytest": _NO_IPYTEST,
+        "from hypothesis import": _NO_HYPOTHESIS,
+        "values = st.recursive(": _NO_HYPOTHESIS,
+        "foos = st.text(": _NO_HYPOTHESIS,
+        "@given(": _NO_HYPOTHESIS,
+        "def versions_have_no_gaps": _NO_HYPOTHESIS,
+        "check_versions_have_no_gaps": _NO_HYPOTHESIS,
     },
 }
 
