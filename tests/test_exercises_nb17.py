@@ -91,6 +91,10 @@ def limit_crashes(decide: Any, evolve: Any) -> None:
     scenario(decide, evolve, given=TWO_LOANS, when=LendBook(ADA, ULYSSES), then=[lent(3)])  # type: ignore[call-arg]
 
 
+def limit_returns_data(decide: Any, evolve: Any) -> Any:
+    return [{"given": "two loans", "when": "lend a third", "then": "lent"}]
+
+
 COURSE_FAILS = "✗ Exercise 17.1: with the course's decide and evolve, which keep the rule, your scenarios fail: "
 
 
@@ -115,6 +119,9 @@ COURSE_FAILS = "✗ Exercise 17.1: with the course's decide and evolve, which ke
                                          "originator_version is 3, but the scenario expects 2"),
     (limit_crashes, "✗ Exercise 17.1: with the course's decide and evolve, your code raised TypeError: lent() missing "
                     "1 required positional argument: 'book'"),
+    (limit_returns_data, "✗ Exercise 17.1: your function returned [{'given': 'two loans', 'when': 'lend a third', "
+                         "'then': 'lent'}]: a scenario is checked by running it, so call scenario for each one; what the "
+                         "function returns is not looked at."),
     (limit_right, "✓ Exercise 17.1: your scenarios pass with the course's rules, and catch a fourth loan, a third one "
                   "refused, and returns forgotten."),
 ])

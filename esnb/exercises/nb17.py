@@ -104,12 +104,16 @@ _LOAN_FLAWS = [
 
 def _loan_limit(loan_limit_scenarios: Callable[[Decide, Evolve], Any]) -> str:
     try:
-        loan_limit_scenarios(decide, evolve)
+        returned = loan_limit_scenarios(decide, evolve)
     except AssertionError as error:
         raise Wrong(f"with the course's decide and evolve, which keep the rule, your scenarios fail: "
                     f"{_one_line(error)}") from None
     except Exception as error:
         raise crashed("with the course's decide and evolve", error) from None
+    if returned is not None:
+        shown = " ".join(repr(returned).split())[:80]
+        raise Wrong(f"your function returned {shown}: a scenario is checked by running it, so call "
+                    "scenario for each one; what the function returns is not looked at.")
     missed = [flaw for flaw in _LOAN_FLAWS if _passes(loan_limit_scenarios, flaw)]
     if len(missed) == len(_LOAN_FLAWS):
         raise Wrong(f"your scenarios pass with every flawed decide and evolve the check tried, such as "
