@@ -120,8 +120,8 @@ COURSE_FAILS = "✗ Exercise 17.1: with the course's decide and evolve, which ke
     (limit_crashes, "✗ Exercise 17.1: with the course's decide and evolve, your code raised TypeError: lent() missing "
                     "1 required positional argument: 'book'"),
     (limit_returns_data, "✗ Exercise 17.1: your function returned [{'given': 'two loans', 'when': 'lend a third', "
-                         "'then': 'lent'}]: a scenario is checked by running it, so call scenario for each one; what the "
-                         "function returns is not looked at."),
+                         "'then': 'lent'}]: a scenario is checked by running it, so call scenario for each one; "
+                         "what the function returns is not looked at."),
     (limit_right, "✓ Exercise 17.1: your scenarios pass with the course's rules, and catch a fourth loan, a third one "
                   "refused, and returns forgotten."),
 ])
