@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from esnb.course.storage import RecordStrategy, SequencedItem, as_batch
-from esnb.exercises import PLACEHOLDER, Wrong, report, scratch_store
+from esnb.exercises import Wrong, call, report, scratch_store
 
 
 def check_round_trips(round_trips: Callable[[int, bool], int]) -> None:
@@ -43,14 +43,7 @@ def _round_trips(round_trips: Callable[[int, bool], int]) -> str:
     for rows, autocommit in cases:
         way = "in autocommit mode" if autocommit else "in a transaction"
         case = f"for an append of {rows:,} rows {way}"
-        try:
-            answer = round_trips(rows, autocommit)
-        except NotImplementedError as error:
-            if error.args == (PLACEHOLDER,):
-                raise
-            raise Wrong(f"{case}, your code raised NotImplementedError: {error}") from None
-        except Exception as error:
-            raise Wrong(f"{case}, your code raised {type(error).__name__}: {error}") from None
+        answer = call(case, round_trips, rows, autocommit)
         expected = _expected_round_trips(rows, autocommit)
         if type(answer) is not int:
             raise Wrong(f"{case}, round_trips returned {answer!r}, a {type(answer).__name__}: count round trips, "
@@ -148,14 +141,7 @@ def _import_backlog(import_backlog: Callable[[Any, list[list[Any]], int], int], 
         inner = store.active_record_strategy
         recorder = store.active_record_strategy = _Appends(inner)
         backlog = _backlog(scratch.track)
-        try:
-            returned = import_backlog(store, [list(history) for history in backlog], N)
-        except NotImplementedError as error:
-            if error.args == (PLACEHOLDER,):
-                raise
-            raise Wrong(f"{case}, your code raised NotImplementedError: {error}") from None
-        except Exception as error:
-            raise Wrong(f"{case}, your code raised {type(error).__name__}: {error}") from None
+        returned = call(case, import_backlog, store, [list(history) for history in backlog], N)
         biggest = max((len(ids) for ids in recorder.appends), default=0)
         if biggest > N:
             raise Wrong(f"{case}, an append held {biggest} events, more than n={N}: a transaction that big is what "
