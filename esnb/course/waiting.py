@@ -6,11 +6,9 @@
 import time
 from typing import Protocol
 
-from sqlalchemy import func, select
-
-from esnb.course.active_records import SQLAlchemyActiveRecordStrategy
 from esnb.course.errors import EsnbError
 from esnb.course.event_store import EventStore
+from esnb.course.notification_log import NotificationLog
 
 __all__ = [
     "Progress",
@@ -48,12 +46,7 @@ def last_stored_id(event_store: EventStore) -> int:
 
     Read right after a save, it is at or past the id of every event that save stored.
     """
-    strategy = event_store.active_record_strategy
-    if not isinstance(strategy, SQLAlchemyActiveRecordStrategy):
-        raise TypeError(f"last_stored_id reads a table, and this store keeps events in {type(strategy).__name__}")
-    last = select(func.coalesce(func.max(strategy.statements.id_column), 0))
-    with strategy.connections.for_reading() as connection:
-        return int(connection.execute(last).scalar_one())
+    return NotificationLog(event_store).last_id()
 
 
 def wait_for(projection: Progress, event_id: int, timeout: float = 2.0, interval: float = 0.05) -> None:
