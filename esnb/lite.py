@@ -77,6 +77,9 @@ _NO_HYPOTHESIS = "Hypothesis, which the browser edition does not install"
 _NO_IPYTEST = "ipytest and pytest, which the browser edition does not install"
 _NO_MATPLOTLIB = ("matplotlib to draw its chart, and the browser edition has no matplotlib "
                   "(it is not in Pyodide's core, and its wheel is compiled)")
+_NO_CRYPTOGRAPHY = "the cryptography package, which the browser edition does not have"
+_NO_EVENTSOURCING = "the eventsourcing library, which the browser edition does not install"
+EVERY_CODE_CELL = ""  # a marker that every code cell holds
 LITE_SKIPS: dict[str, dict[str, str]] = {
     "12_notification_log": {
         "def late_commit(datastore, store):": "two connections to one SQLite file at once, and the browser's file "
@@ -93,6 +96,12 @@ LITE_SKIPS: dict[str, dict[str, str]] = {
         'logging.getLogger("matplotlib")': _NO_MATPLOTLIB,
         "def snapshot_plus_tail_is_full_replay(values, per_save, discard, n):": _NO_HYPOTHESIS,
     },
+    "19_personal_data": dict.fromkeys([
+        "from cryptography", "ciphertext[0] ^ 1", "crypto_shredding", "key_store", "sequence_ids=[ada, bob]",
+        "ada_row", "store.get_domain_events(", "store.append(", "def directory_apply(", "PersonalKeyRecord",
+        "check_forget_customer", "check_apply_to_names",
+    ], _NO_CRYPTOGRAPHY),
+    "20_to_eventsourcing_9": {EVERY_CODE_CELL: _NO_EVENTSOURCING},
     "17_testing": {
         "ipytest": _NO_IPYTEST,
         "from hypothesis import": _NO_HYPOTHESIS,
