@@ -101,8 +101,15 @@ def names_right(names: dict[UUID, Any], event: Any) -> None:
 def names_by_type_name(names: dict[UUID, Any], event: Any) -> None:
     kind = type(event).__name__
     if kind == "CustomerForgotten":
-        del names[event.originator_id]
+        names.pop(event.originator_id, None)
     elif kind == "CustomerRegistered" and not isinstance(event.name, type(FORGOTTEN)):
+        names[event.originator_id] = event.name
+
+
+def names_del_on_forget(names: dict[UUID, Any], event: Any) -> None:
+    if isinstance(event, CustomerForgotten):
+        del names[event.originator_id]
+    elif isinstance(event, CustomerRegistered) and event.name is not FORGOTTEN:
         names[event.originator_id] = event.name
 
 
@@ -149,7 +156,10 @@ def names_forget_everyone(names: dict[UUID, Any], event: Any) -> None:
                          "a copy, so the projection must drop him when it hears he was forgotten."),
     (names_keep_forgotten_marker, "rebuilt from events whose name is FORGOTTEN, names holds Fred as FORGOTTEN: a "
                                   "rebuilt projection reads his events before it reaches CustomerForgotten, and "
-                                  "must never hold a forgotten customer."),
+                                  "must never hold a forgotten customer, at any point of the rebuild (FORGOTTEN is a "
+                                  "marker object, not a string)."),
+    (names_del_on_forget, "rebuilding the names to the end of Fred's sequence, where CustomerForgotten comes after "
+                          "his registration, your code raised KeyError: "),
     (names_from_every_event, "building the names live, as events are stored, your code raised AttributeError: "),
     (names_store_emails, "after Erin and Fred registered, names is {Erin's id: 'erin@example.com', Fred's id: "
                          "'fred@example.org'}, not {Erin's id: 'Erin', Fred's id: 'Fred'}"),
