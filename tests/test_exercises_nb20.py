@@ -55,6 +55,17 @@ class RemoveFails(MemberAggregate):
         self.loans.remove(book_id)
 
 
+class ValueErrorRefusal(MemberAggregate):
+    def give_back(self, book_id: UUID) -> None:
+        if book_id not in self.loans:
+            raise ValueError("not on loan")
+        self._book_returned(book_id)
+
+    @event("BookReturned")
+    def _book_returned(self, book_id: UUID) -> None:
+        self.loans.discard(book_id)
+
+
 class NoRule(MemberAggregate):
     @event("BookReturned")
     def give_back(self, book_id: UUID) -> None:
@@ -84,6 +95,8 @@ class OtherName(MemberAggregate):
                      "RuleBroken: this book is not lent. An @event method runs again on every load"),
     (RemoveFails, "✗ Exercise 20.1: replaying stored events where Dune comes back twice, your code raised KeyError"),
     (NoRule, "✗ Exercise 20.1: giving back a book the member never had was accepted."),
+    (ValueErrorRefusal, "✗ Exercise 20.1: giving back a book the member never had, your code raised ValueError: not "
+                        "on loan. A broken rule is refused with RuleBroken, so the caller can tell it from a bug."),
     (KeepsTheBook, "✗ Exercise 20.1: after giving Dune back, Dune is still in the member's loans."),
     (OtherName, "✗ Exercise 20.1: giving a book back triggered ['Returned'], not one BookReturned event."),
     (Right, "✓ Exercise 20.1: the rule is checked when the command is decided, "
@@ -141,6 +154,17 @@ def lends_again_on_the_stale_member(library: Any, member_id: UUID, book_id: UUID
             continue
 
 
+def retries_everything(library: Any, member_id: UUID, book_id: UUID) -> None:
+    while True:
+        member = library.repository.get(member_id)
+        try:
+            member.lend(book_id)
+            library.save(member)
+            return
+        except Exception:
+            continue
+
+
 def uses_the_application(library: Any, member_id: UUID, book_id: UUID) -> None:
     library.lend(member_id, book_id)
 
@@ -153,6 +177,9 @@ def uses_the_application(library: Any, member_id: UUID, book_id: UUID) -> None:
                "loan is stored but yours is not."),
     (lends_again_on_the_stale_member, "✗ Exercise 20.2: when another librarian lends Ada a book while your code runs, "
                                       "your code did not load the member again after the conflict"),
+    (retries_everything, "✗ Exercise 20.2: when the race gives Grace her third book before yours, your code loaded "
+                         "the member 20 times and was still going: a conflict is worth one more try, but a RuleBroken "
+                         "is the answer, not something to retry."),
     (uses_the_application, "✗ Exercise 20.2: when another librarian lends Ada a book while your code runs, your code "
                            "raised AttributeError"),
     (right, "✓ Exercise 20.2: after a conflict your code loads the member again and decides again"),

@@ -57,9 +57,12 @@ def _give_back(member_class: type[Any]) -> str:
 
     stranger = member_class("Grace")
     try:
-        call("giving back a book the member never had", stranger.give_back, EMMA, passing=(RuleBroken,))
+        call("giving back a book the member never had", stranger.give_back, EMMA, passing=(RuleBroken, ValueError))
     except RuleBroken:
         pass
+    except ValueError as error:
+        raise Wrong(f"giving back a book the member never had, your code raised ValueError: {error}. A broken rule "
+                    "is refused with RuleBroken, so the caller can tell it from a bug.") from None
     else:
         raise Wrong("giving back a book the member never had was accepted. Only a lent book can be returned: "
                     "refuse with RuleBroken.")
@@ -79,6 +82,14 @@ def _give_back(member_class: type[Any]) -> str:
     return "the rule is checked when the command is decided, and a stored BookReturned always loads."
 
 
+_MOST_LOADS = 20  # a retry loop that loads more often than this is not going to stop
+
+
+class _EndlessRetry(BaseException):
+    """Raised into the learner's code when it keeps loading the member: a BaseException, so that no `except
+    Exception` in a retry loop can swallow it and loop on."""
+
+
 class _RacingRepository:
     """The library's repository, but another writer acts just after the first load of one member."""
 
@@ -90,6 +101,9 @@ class _RacingRepository:
         self.loads = 0
 
     def get(self, aggregate_id: UUID, **kwargs: Any) -> Any:
+        if self.loads >= _MOST_LOADS:
+            raise _EndlessRetry(f"your code loaded the member {self.loads} times and was still going: a conflict is "
+                                "worth one more try, but a RuleBroken is the answer, not something to retry.")
         aggregate = self.library.repository.get(aggregate_id, **kwargs)
         self.loads += aggregate_id == self.raced_id
         if aggregate_id == self.raced_id and not self.raced:
@@ -107,6 +121,14 @@ class _RacingLibrary:
 
     def save(self, *aggregates: Any) -> Any:
         return self.library.save(*aggregates)
+
+
+def _bounded(run: Callable[..., Any], case: str, *args: Any, **kwargs: Any) -> Any:
+    """Run the learner's retry loop; if the check had to stop it, say so as the verdict."""
+    try:
+        return run(case, *args, **kwargs)
+    except _EndlessRetry as endless:
+        raise Wrong(f"{case}, {endless}") from None
 
 
 def _loaded_again(case: str, racing: _RacingLibrary) -> None:
@@ -127,7 +149,10 @@ def _lend_with_retry(lend_with_retry: Callable[[Any, UUID, UUID], Any]) -> str:
         racing = _RacingLibrary(library, ada, EMMA)
         case = "when another librarian lends Ada a book while your code runs"
         try:
-            call(case, lend_with_retry, racing, ada, DUNE, passing=(RecordConflictError,))
+            _bounded(call, case, lend_with_retry, racing, ada, DUNE, passing=(RecordConflictError, RuleBroken))
+        except RuleBroken as refusal:
+            raise Wrong(f"{case}, your code raised RuleBroken: {refusal}. The member that lost the race is stale: "
+                        "decide on a freshly loaded member, not the one that lost.") from None
         except RecordConflictError:
             raise Wrong(f"{case}, RecordConflictError reached the caller. Another writer saved first: load the "
                         "member again and decide again.") from None
@@ -143,7 +168,7 @@ def _lend_with_retry(lend_with_retry: Callable[[Any, UUID, UUID], Any]) -> str:
         racing = _RacingLibrary(library, grace, ULYSSES)
         case = "when the race gives Grace her third book before yours"
         try:
-            call(case, lend_with_retry, racing, grace, BELOVED, passing=(RuleBroken, RecordConflictError))
+            _bounded(call, case, lend_with_retry, racing, grace, BELOVED, passing=(RuleBroken, RecordConflictError))
         except RuleBroken:
             _loaded_again(case, racing)
         except RecordConflictError:
