@@ -2,8 +2,8 @@
 # Edit the cells marked `#@save process_managers` in the notebooks, then run the sync:
 # notebooks/18_outbox_and_process_managers.ipynb
 """A process manager: it follows the library's events and gives the catalogue commands. Its tracking record and the
-commands' events are written in one transaction; command ids come from the causing event; a refused check-out is
-compensated by taking the loan back."""
+commands' events are written in one transaction; command ids come from the causing event; when the catalogue refuses
+a check-out, the process manager takes the loan back."""
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass

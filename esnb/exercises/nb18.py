@@ -1,156 +1,147 @@
 """Checks for the exercises of notebook 18 · The outbox and process managers.
 
-Both checks run on a SQLite database in memory of their own, unless given a URL, with the library's and the
-catalogue's tables of notebook 18; on a server they drop those tables afterwards. Exercise 18.1's check kills the
-publisher once after a send and before its commit. Exercise 18.2's check delivers every event twice with no tracking
-record, so only the command ids can keep a copy from taking effect again.
+Both checks make their events with a library on notebook 18's tables, in a SQLite database in memory of their own
+unless given a URL (on a server they drop those tables afterwards). Ann and Bob each borrow a book at position 1 of
+their sequences, so an id built from the position alone gives two loans one id; Ann borrows again at position 3.
+Exercise 18.1's check delivers every message twice and crashes the receiver once before its commit. Exercise 18.2's
+check delivers each loan's email and reminder twice to one email service.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
-from uuid import UUID
-
-from sqlalchemy.exc import IntegrityError
+from uuid import UUID, uuid4
 
 from esnb.exercises import Wrong, call, report
 
-_ANN = UUID(int=1)
-_DUNE, _EMMA = UUID(int=101), UUID(int=102)
+
+def check_receive(receive: Callable[[set[UUID], Counter[UUID], Any], Any], url: str | None = None) -> None:
+    """Exercise 18.1: `receive(seen, loans, message)` counts each loan once, copies and a crash included."""
+    report("Exercise 18.1", lambda: _receive(receive, url))
 
 
-def check_make_message(make_message: Callable[[Any], Any], url: str | None = None) -> None:
-    """Exercise 18.1: `make_message(event)` gives every copy of an event's message one id, and other events others."""
-    report("Exercise 18.1", lambda: _make_message(make_message, url))
-
-
-def check_checkout_for(checkout_for: Callable[[Any], Any], url: str | None = None) -> None:
-    """Exercise 18.2: `checkout_for(event)` gives a CheckOut whose effect a redelivered loan cannot repeat."""
-    report("Exercise 18.2", lambda: _checkout_for(checkout_for, url))
+def check_reminder_for(reminder_for: Callable[[Any], Any], url: str | None = None) -> None:
+    """Exercise 18.2: `reminder_for(loan)` gives a reminder whose id is the same on every copy, and no other's."""
+    report("Exercise 18.2", lambda: _reminder_for(reminder_for, url))
 
 
 @contextmanager
-def _library(url: str | None) -> Iterator[tuple[Any, Any, Any]]:
-    """A datastore with notebook 18's tables, a library on them with Ann a member, and its notification log."""
+def _loans(url: str | None) -> Iterator[tuple[UUID, UUID, list[Any]]]:
+    """Ann and Bob, new ids on every run, and their three loans: Ann's at positions 1 and 3, Bob's at position 1."""
     from esnb.course.datastore import SQLAlchemyDatastore, SQLAlchemySettings
-    from esnb.course.library import JoinLibrary, LibraryApplication
-    from esnb.course.notification_log import NotificationLog, keep_ids_in_order
-    from esnb.course.outbox import SentRecord
-    from esnb.course.process_managers import CatalogueEventRecord, LibraryEventRecord, ProcessRecord
-    from esnb.course.projections import TrackingRecord
+    from esnb.course.library import BookLent, JoinLibrary, LendBook, LibraryApplication, ReturnBook
+    from esnb.course.process_managers import LibraryEventRecord, ProcessRecord
 
     datastore = SQLAlchemyDatastore(base=ProcessRecord, settings=SQLAlchemySettings(uri=url or "sqlite://"))
     datastore.setup_connection()
-    tables = (LibraryEventRecord, CatalogueEventRecord, SentRecord, TrackingRecord)
     try:
-        for record_class in tables:
-            datastore.drop_table(record_class)
-        for record_class in tables:
-            datastore.setup_table(record_class)
+        datastore.drop_table(LibraryEventRecord)
+        datastore.setup_table(LibraryEventRecord)
         library = LibraryApplication(datastore.session, LibraryEventRecord)
-        log = NotificationLog(keep_ids_in_order(library.event_store, datastore))
-        library.handle(JoinLibrary(_ANN, "Ann"))
-        yield datastore, library, log
+        ann, bob, dune, emma = uuid4(), uuid4(), uuid4(), uuid4()
+        loans: list[Any] = []
+        for command in (JoinLibrary(ann, "Ann"), JoinLibrary(bob, "Bob"), LendBook(ann, dune), LendBook(bob, emma),
+                        ReturnBook(ann, dune), LendBook(ann, dune)):
+            loans += [event for event in library.handle(command) if isinstance(event, BookLent)]
+        yield ann, bob, loans
     finally:
-        for record_class in tables:
-            datastore.drop_table(record_class)
+        datastore.drop_table(LibraryEventRecord)
         datastore.close_connection()
 
 
 # Exercise 18.1
 
 
-def _make_message(make_message: Callable[[Any], Any], url: str | None) -> str:
-    from esnb.course.library import LendBook
-    from esnb.course.outbox import Inbox, Message, publisher
-    from esnb.course.redelivery import Crash
+def _receive(receive: Callable[[set[UUID], Counter[UUID], Any], Any], url: str | None) -> str:
+    from esnb.course.outbox import message_for
 
-    with _library(url) as (datastore, library, log):
-        library.handle(LendBook(_ANN, _DUNE))
-        library.handle(LendBook(_ANN, _EMMA))
-        emails = Inbox()
-        died = False
+    with _loans(url) as (ann, bob, loans):
+        messages = [message_for(loan) for loan in loans]
 
-        def send_then_die_once(message: Any) -> None:
-            nonlocal died
-            if type(message).__name__ != "Message":  # the notebook's own copy of the class is welcome too
-                raise Wrong(f"make_message returned {type(message).__name__}, where the publisher sends a Message")
-            emails(Message(message.id, message.topic, message.event))
-            if len(emails.received) + emails.copies_dropped == 3 and not died:
-                died = True
-                raise Crash("the publisher died after a send")
+    def deliver(state: tuple[set[UUID], Counter[UUID]], message: Any, crash: bool = False,
+                ) -> tuple[set[UUID], Counter[UUID]]:
+        """One delivery in a transaction of its own: a crash before the commit leaves the state as it was."""
+        seen, counted = set(state[0]), Counter(state[1])
+        who = "Ann" if message.event.originator_id == ann else "Bob"
+        call(f"for {who}'s loan at position {message.event.originator_version}", receive, seen, counted, message)
+        return state if crash else (seen, counted)
 
-        first = publisher("check_18_1", log, datastore, send_then_die_once, make_message)
-        first.setup()
-        try:
-            call("on the publisher's first run", first.catch_up, passing=(Crash, Wrong, IntegrityError))
-            restarted = publisher("check_18_1", log, datastore, send_then_die_once, make_message)
-            call("on the publisher's run after the crash", restarted.catch_up, passing=(Wrong, IntegrityError))
-        except Crash:
-            restarted = publisher("check_18_1", log, datastore, send_then_die_once, make_message)
-            call("on the publisher's run after the crash", restarted.catch_up, passing=(Wrong, IntegrityError))
-        except IntegrityError:
-            pass  # the record of what was sent refused a second message with one id: the check below says why
-        received = len(emails.received)
-    if received > 3:
+    state: tuple[set[UUID], Counter[UUID]] = (set(), Counter())
+    for message in messages:
+        for _ in range(2):
+            state = deliver(state, message)
+    counted = state[1]
+    if counted[ann] > 2 or counted[bob] > 1:
         raise Wrong(
-            "the email service took one event's message twice: after the crash it went out again with another id. "
-            "Every copy of one event's message must carry the same id, worked out from the event"
+            "a copy of a message was counted again. Drop a message whose id is in `seen`, and put the id of each "
+            "message you apply into `seen`"
         )
-    if received < 3:
+    if counted[bob] < 1:
         raise Wrong(
-            "the email service dropped a message for a new event as a copy of another, because two different events "
-            "got the same id. The id must name one event: its sequence and its position there"
+            "Bob's loan was dropped as a copy of Ann's: both sit at position 1 of their sequences. Know a copy by "
+            "its message id, which names one event, not by the event's position alone"
         )
-    return "three events, three emails: the copy sent again after the crash carried the same id and was dropped."
+    if counted[ann] < 2:
+        raise Wrong(
+            "Ann's second loan was dropped as a copy of her first. Know a copy by its message id, which names one "
+            "event, not by the member or the book"
+        )
+    state = deliver((set(), Counter()), messages[0], crash=True)
+    for message in (messages[0], messages[0], messages[1]):
+        state = deliver(state, message)
+    if state[1] != Counter({ann: 1, bob: 1}):
+        raise Wrong(
+            "after a crash before the commit, the redelivered message was dropped, though its effect had been "
+            "rolled back: its id was kept where the rollback could not reach. Record the id in `seen`, the "
+            "receiver's state, together with the effect"
+        )
+    return "each loan counted once: copies dropped by their id, and the message redelivered after a crash applied."
 
 
 # Exercise 18.2
 
 
-def _checkout_for(checkout_for: Callable[[Any], Any], url: str | None) -> str:
-    from esnb.course.infrastructure import event_store_for
-    from esnb.course.library import BookLent, BookReturned, LendBook, ReturnBook
-    from esnb.course.outbox import causation_id
-    from esnb.course.process_managers import BookCheckedOut, CatalogueEventRecord, CheckIn, CheckOut, LendingProcess
+def _reminder_for(reminder_for: Callable[[Any], Any], url: str | None) -> str:
+    from esnb.course.outbox import Inbox, Message, message_for
 
-    def command_for(event: Any) -> Any:
-        if isinstance(event, BookLent):
-            answer = call(f"for the loan at position {event.originator_version}", checkout_for, event)
-            if type(answer).__name__ != "CheckOut":  # the notebook's own copy of the class is welcome too
-                raise Wrong(f"checkout_for returned {type(answer).__name__}, where the catalogue expects a CheckOut")
-            command = CheckOut(answer.command_id, answer.book_id, answer.member_id)
-            if (command.book_id, command.member_id) != (event.book_id, event.originator_id):
-                raise Wrong("the CheckOut names another book or member than the loan: book_id is the event's book_id, "
-                            "member_id the event's originator_id")
-            return command
-        if isinstance(event, BookReturned):
-            return CheckIn(causation_id(event), event.book_id, event.originator_id)
-        return None
-
-    with _library(url) as (datastore, library, _):
-        catalogue = event_store_for(datastore.session, CatalogueEventRecord)
-        process = LendingProcess(library.event_store, catalogue, command_for)
-        compensated = False
-        for command in (LendBook(_ANN, _DUNE), ReturnBook(_ANN, _DUNE), LendBook(_ANN, _DUNE)):
-            for event in library.handle(command):
-                for _ in range(2):  # every event comes twice, in transactions of their own
-                    with datastore.engine.begin() as connection:
-                        process.apply(connection, event)
-            if isinstance(command, LendBook) and _DUNE not in library.member(_ANN).loans:
-                compensated = True  # the process manager took the loan back
-                break
-        checkouts = [e for e in catalogue.get_domain_events(_DUNE) if isinstance(e, BookCheckedOut)]
-    if compensated:
+    with _loans(url) as (ann, _, loans):
+        emails = Inbox()
+        reminder_ids: dict[int, UUID] = {}
+        for number, loan in enumerate(loans):
+            who = "Ann" if loan.originator_id == ann else "Bob"
+            for _ in range(2):  # the process manager gets every loan twice, and so sends every message twice
+                reminder = call(f"for {who}'s loan at position {loan.originator_version}", reminder_for, loan)
+                if type(reminder).__name__ != "Message":  # the notebook's own copy of the class is welcome too
+                    raise Wrong(f"reminder_for returned {type(reminder).__name__}, "
+                                "where the email service takes a Message")
+                if not isinstance(reminder.id, UUID):
+                    raise Wrong(f"the reminder's id is {type(reminder.id).__name__}: the id must be a UUID")
+                reminder_ids[number] = reminder.id
+                emails(message_for(loan))
+                emails(Message(reminder.id, "reminder", loan))
+    reminded = Counter(id(message.event) for message in emails.received if message.topic == "reminder")
+    if any(count > 1 for count in reminded.values()) or len(emails.received) > 6:
         raise Wrong(
-            "the second copy of Ann's loan was refused by the catalogue as a new check-out, and the process manager "
-            "took the loan back: the copy's command had another id. The id must come from the causing event"
+            "the email service took one loan's reminder twice: the copy came with another id. The id must be "
+            "worked out from the loan, so that every copy carries the same one"
         )
-    if len(checkouts) < 2:
+    if any(reminder_ids[number] == message_for(loan).id for number, loan in enumerate(loans)):
         raise Wrong(
-            "the catalogue took the second loan of Dune for a copy of the first, and never checked it out: two loans "
-            "got one command id. The id must name the causing event, not only the book or the member"
+            "the email service dropped a reminder as a copy of the loan's own email: both had the loan's causation "
+            "id, and one event here causes two messages. Work the reminder's id out from that id and the word "
+            "'reminder'"
         )
-    return "each copy of a loan was dropped by its command id, and each new loan checked the book out: two check-outs."
+    if id(loans[1]) not in reminded:
+        raise Wrong(
+            "Bob's reminder was dropped as a copy of Ann's: both loans sit at position 1 of their sequences. The id "
+            "must name the loan: its member's sequence and its position there"
+        )
+    if len(reminded) < 3:
+        raise Wrong(
+            "Ann's second reminder was dropped as a copy of her first: two loans got one id. The id must name the "
+            "loan, not only the member or the book"
+        )
+    return "three loans, three emails and three reminders: each copy dropped by its id, and no two messages shared one."
