@@ -145,6 +145,7 @@ MODULES: dict[str, list[str]] = {
     ],
     "esnb.course.process_managers": [
         "ProcessRecord",
+        "EventColumns",
         "LibraryEventRecord",
         "CatalogueEventRecord",
         "BookCheckedOut",

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from sqlalchemy import BigInteger, Connection, Integer, String, Text, UniqueConstraint
 from sqlalchemy.dialects.mysql import LONGTEXT
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy_utils import UUIDType
 
 from esnb.course.active_records import SQLAlchemyActiveRecordStrategy
@@ -34,6 +34,7 @@ __all__ = [
     "CatalogueEventRecord",
     "CheckIn",
     "CheckOut",
+    "EventColumns",
     "LendingProcess",
     "LibraryEventRecord",
     "ProcessRecord",
@@ -51,30 +52,31 @@ class ProcessRecord(DeclarativeBase):
     """The declarative base of this notebook's two tables of events, apart from the course's."""
 
 
-class LibraryEventRecord(ProcessRecord):
+class EventColumns:
+    """The columns of a table of events, as notebook 05's SequencedItemRecord has them, with its unique rule."""
+
+    __tablename__: str
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    sequence_id: Mapped[UUID] = mapped_column(UUIDType(binary=True))
+    position: Mapped[int] = mapped_column(BigInteger)
+    topic: Mapped[str] = mapped_column(String(255))
+    data: Mapped[str] = mapped_column(Text().with_variant(LONGTEXT, "mysql", "mariadb"))
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("sequence_id", "position", name=f"{cls.__tablename__}_sequence_position"),)
+
+
+class LibraryEventRecord(EventColumns, ProcessRecord):
     """The library's events: the process manager follows this table's log."""
 
     __tablename__ = "library_events"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    sequence_id: Mapped[UUID] = mapped_column(UUIDType(binary=True))
-    position: Mapped[int] = mapped_column(BigInteger)
-    topic: Mapped[str] = mapped_column(String(255))
-    data: Mapped[str] = mapped_column(Text().with_variant(LONGTEXT, "mysql", "mariadb"))
-    __table_args__ = (UniqueConstraint("sequence_id", "position", name="library_events_sequence_position"),)
 
-
-class CatalogueEventRecord(ProcessRecord):
+class CatalogueEventRecord(EventColumns, ProcessRecord):
     """The catalogue's events: one sequence per book."""
 
     __tablename__ = "catalogue_events"
-
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    sequence_id: Mapped[UUID] = mapped_column(UUIDType(binary=True))
-    position: Mapped[int] = mapped_column(BigInteger)
-    topic: Mapped[str] = mapped_column(String(255))
-    data: Mapped[str] = mapped_column(Text().with_variant(LONGTEXT, "mysql", "mariadb"))
-    __table_args__ = (UniqueConstraint("sequence_id", "position", name="catalogue_events_sequence_position"),)
 
 
 # %% notebooks/18_outbox_and_process_managers.ipynb 18
