@@ -15,12 +15,11 @@ from sqlalchemy.dialects.mysql import LONGTEXT
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 from sqlalchemy_utils import UUIDType
 
-from esnb.course.active_records import SQLAlchemyActiveRecordStrategy
 from esnb.course.event_store import EventStore
 from esnb.course.events import DomainEvent
 from esnb.course.failures import check_no_gap
 from esnb.course.library import BookLent, BookReturned, Member, ReturnBook, RuleBroken, decide, evolve
-from esnb.course.notification_log import InOrderInserts, take_log_lock
+from esnb.course.notification_log import InOrderInserts, sqlalchemy_strategy, take_log_lock
 from esnb.course.outbox import causation_id
 from esnb.course.projections import Projection
 from esnb.course.redelivery import Crash, crashing
@@ -154,17 +153,10 @@ def command_for(event: Any) -> CheckOut | CheckIn | None:
 
 
 # %% notebooks/18_outbox_and_process_managers.ipynb 22
-def _strategy(event_store: EventStore) -> SQLAlchemyActiveRecordStrategy:
-    strategy = event_store.active_record_strategy
-    if not isinstance(strategy, SQLAlchemyActiveRecordStrategy):
-        raise TypeError(f"a process manager writes to tables, not to {type(strategy).__name__}")
-    return strategy
-
-
 def load_in(connection: Connection, event_store: EventStore, originator_id: UUID,
             evolve_func: Callable[[Any, Any], Any]) -> Any:
     """The state one sequence's events leave, read on the connection: inside its transaction."""
-    strategy = _strategy(event_store)
+    strategy = sqlalchemy_strategy(event_store)
     parameters = {"sequence_id": originator_id}
     rows = connection.execute(strategy.statements.select_sequence(parameters, False), parameters).all()
     state = None
@@ -178,7 +170,7 @@ def append_in(connection: Connection, event_store: EventStore, events: list[Doma
     """Append the events on the connection, so that they commit or roll back with the rest of its transaction.
 
     A position already taken raises the database's IntegrityError, which rolls the whole transaction back."""
-    strategy = _strategy(event_store)
+    strategy = sqlalchemy_strategy(event_store)
     items = [event_store.sequenced_item_mapper.to_sequenced_item(event) for event in events]
     rows = checked_rows(items, strategy.topic_length)
     if not rows:

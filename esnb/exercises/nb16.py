@@ -178,16 +178,6 @@ def _check_snapshot(case: _LoadCase, snapshot: Any, expected: Any) -> None:
 # Exercise 16.2
 
 
-@dataclass(frozen=True)
-class _Snapshot:
-    """A stand-in for esnb's Snapshot, with the same fields."""
-
-    entity_id: UUID
-    version: int
-    class_version: int
-    state: dict[str, Any]
-
-
 _ID = UUID(int=16)
 
 
@@ -218,8 +208,10 @@ _UPCAST_CASES: list[tuple[str, int, dict[str, Any], dict[str, Any] | None]] = [
 
 
 def _upcast(upcast: Callable[[Any], Any]) -> str:
+    from esnb.course.snapshots import Snapshot
+
     for case, class_version, state, expected in _UPCAST_CASES:
-        snapshot = _Snapshot(_ID, state["_version"], class_version, dict(state))
+        snapshot = Snapshot(_ID, state["_version"], class_version, dict(state))
         answer = call(f"for {case}", upcast, snapshot)
         if expected is None:
             if answer is None:
