@@ -55,6 +55,12 @@ MODULES: dict[str, list[str]] = {
         "DRIVER_ERRORS",
         "driver_errors",
     ],
+    "esnb.course.driver_sql": [
+        "DriverSQL",
+        "compile_for_driver",
+        "uuid_as_stored",
+        "DriverStatements",
+    ],
     "esnb.course.errors": [
         "EsnbError",
         "EntityIsDiscarded",

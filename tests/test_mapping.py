@@ -101,8 +101,11 @@ class DictSlot:
 
 @pytest.fixture(autouse=True)
 def no_registered_classes(monkeypatch):
-    """Each test starts with no registered event classes, and its registrations end with it."""
+    """Each test starts with no registered event classes, and its registrations end with it.
+
+    The topics the registry has resolved go with it: they remember classes it let through."""
     monkeypatch.setattr(esnb.course.topics, "_REGISTERED", set())
+    monkeypatch.setattr(esnb.course.topics, "_RESOLVED", {})
 
 
 @pytest.mark.parametrize("cls", [Created, AttributeChanged, Discarded, UUID, Outer, Outer.Inner, Deposited])
@@ -673,3 +676,19 @@ def test_the_path_to_a_value_nested_too_deeply_is_shown_by_its_ends():
     message = str(raised.value)
     assert message.startswith("attribute 'deep' cannot be stored: list at deep[0][0][0][0]…") and "more…" in message
     assert len(message) < 300
+
+
+def test_a_topic_resolves_to_the_class_its_module_holds_now_even_after_an_earlier_read(monkeypatch):
+    """Redefining an event class in a notebook rebinds its name: the topic must follow, however often it was read."""
+    topic = get_topic(Created)  # from esnb.course.events
+    assert resolve_topic(topic) is Created
+    assert resolve_topic(topic) is Created  # now remembered
+
+    class Created2(esnb.DomainEvent):
+        pass
+
+    monkeypatch.setattr(sys.modules["esnb.course.events"], "Created", Created2)
+    assert resolve_topic(topic) is Created2
+    monkeypatch.setattr(sys.modules["esnb.course.events"], "Created", "not a class")
+    with pytest.raises(TopicResolutionError, match="not a class"):
+        resolve_topic(topic)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from esnb.course.connections import connections_for
 from esnb.course.datastore import ensure_open
 from esnb.course.driver_errors import driver_errors
+from esnb.course.driver_sql import DriverStatements
 from esnb.course.errors import ConcurrencyError
 from esnb.course.failures import after_failed_write, check_guarded, check_no_gap, read_rows, stored_as, taken_message
 from esnb.course.paging import read_pages
@@ -39,6 +40,7 @@ class SQLAlchemyActiveRecordStrategy:
         self.table = active_record_class.__table__
         self.engine = session.get_bind()
         self.statements = Statements(self.table)  # the table's SQL, built once (notebook 11)
+        self.sql = DriverStatements(self.statements, self.engine.dialect)  # as the driver's own SQL (notebook 11)
         self.connections = connections_for(self.engine)  # how to borrow connections (notebook 11)
         self.errors = driver_errors(self.engine.dialect.name)  # how this database's driver names its errors
         self.require_unique_index = require_unique_index
@@ -70,8 +72,8 @@ class SQLAlchemyActiveRecordStrategy:
 
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         """Insert the rows in one transaction, after checking that they leave no gap in a sequence."""
-        no_gap = partial(check_no_gap, rows=rows, statements=self.statements)  # run on the insert's connection
-        self.connections.insert(self.statements, rows, no_gap)
+        no_gap = partial(check_no_gap, rows=rows, sql=self.sql)  # run on the insert's connection
+        self.connections.insert(self.sql, rows, no_gap)
 
     def list_items(
         self, sequence_id: UUID, *, gt: int | None = None, gte: int | None = None, lt: int | None = None,
@@ -79,7 +81,7 @@ class SQLAlchemyActiveRecordStrategy:
     ) -> list[SequencedItem]:
         """The items of one sequence in position order, optionally within bounds."""
         parameters = read_parameters(sequence_id, gt=gt, gte=gte, lt=lt, lte=lte, limit=limit)
-        statement = self.statements.select_sequence(parameters, descending)
+        statement = self.sql.select_sequence(parameters, descending)
         rows = read_rows(self.connections, self.errors, statement, parameters)
         return [SequencedItem(sequence_id, *row) for row in rows]
 
@@ -94,9 +96,10 @@ class SQLAlchemyActiveRecordStrategy:
         """Every item from row id `start` on, with its row id, in row id order, read a page at a time."""
         check_int(start, "start")
         check_int(page_size, "page_size", lowest=1)
-        for row_id, *item in read_pages(self._read_page, start, page_size):
-            yield row_id, SequencedItem(*item)
+        read_id = self.sql.read_id  # a sequence id as the driver gives it back, to a UUID
+        for row_id, sequence_id, *item in read_pages(self._read_page, start, page_size):
+            yield row_id, SequencedItem(read_id(sequence_id), *item)
 
     def _read_page(self, start: int, page_size: int) -> list[Any]:
         parameters = {"start": start, "page_size": page_size}
-        return read_rows(self.connections, self.errors, self.statements.select_page, parameters)
+        return read_rows(self.connections, self.errors, self.sql.select_page, parameters)

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Connection, Engine, Insert, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
-from esnb.course.statements import Statements, insert_batches
+from esnb.course.driver_sql import DriverStatements
+from esnb.course.statements import insert_batches
 
 __all__ = [
     "AutocommitStatements",
@@ -33,17 +34,18 @@ class Transactions:
         """A connection for one read; giving it back ends its transaction."""
         return self.engine.connect()
 
-    def insert(self, statements: Statements, rows: list[dict[str, Any]], check: Check | None = None) -> None:
+    def insert(self, sql: DriverStatements, rows: list[dict[str, Any]], check: Check | None = None) -> None:
         """Insert the rows atomically, in one transaction, after `check`."""
-        self.in_transaction(statements.insert_rows, insert_batches(rows), check)
-
-    def in_transaction(self, insert: Insert, batches: list[list[dict[str, Any]]], check: Check | None) -> None:
-        """Run `check`, then one INSERT per batch, in one transaction."""
         with self.engine.begin() as connection:  # commits at the end, or rolls back on an error
-            if check is not None:
-                check(connection)
-            for batch in batches:
-                connection.execute(insert, batch)
+            self.insert_on(connection, sql, rows, check)
+
+    def insert_on(self, connection: Connection, sql: DriverStatements, rows: list[dict[str, Any]],
+                  check: Check | None = None) -> None:
+        """Run `check`, then one INSERT per batch of rows, on a connection whose transaction someone else ends."""
+        if check is not None:
+            check(connection)
+        for batch in insert_batches(rows):
+            sql.insert(connection, batch)
 
 
 # %% notebooks/11_performance.ipynb 28
@@ -60,15 +62,13 @@ class AutocommitStatements(Transactions):
     def for_reading(self) -> Connection:
         return self.autocommit_engine.connect()  # no BEGIN, no ROLLBACK
 
-    def insert(self, statements: Statements, rows: list[dict[str, Any]], check: Check | None = None) -> None:
-        batches = insert_batches(rows)
-        if len(batches) > 1:  # several statements need a transaction; RETURNING keeps psycopg from pipelining
-            self.in_transaction(statements.insert_in_one_statement, batches, check)
+    def insert(self, sql: DriverStatements, rows: list[dict[str, Any]], check: Check | None = None) -> None:
+        if len(insert_batches(rows)) > 1:  # several statements need a transaction
+            super().insert(sql, rows, check)
             return
         with self.autocommit_engine.connect() as connection:
-            if check is not None:
-                check(connection)  # reads only what can no longer change: rows already stored
-            connection.execute(statements.insert_in_one_statement, rows)  # atomic by itself
+            # one INSERT, atomic by itself; `check` reads only what can no longer change: rows already stored
+            self.insert_on(connection, sql, rows, check)
 
 
 def connections_for(engine: Engine) -> Transactions:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from esnb.course.connections import Transactions
 from esnb.course.datastore import ensure_open, has_unique_index
 from esnb.course.driver_errors import DriverErrors
+from esnb.course.driver_sql import DriverSQL, DriverStatements
 from esnb.course.errors import (
     ConcurrencyError,
     DatabaseLockedError,
@@ -20,7 +21,6 @@ from esnb.course.errors import (
     UnguardedTableError,
     UnknownOutcomeError,
 )
-from esnb.course.statements import Statements
 from esnb.course.storage import RecordStrategy, SequencedItem
 
 __all__ = [
@@ -91,11 +91,11 @@ _LOCKED = (
 )
 
 
-def check_no_gap(connection: Connection, rows: list[dict[str, Any]], statements: Statements) -> None:
+def check_no_gap(connection: Connection, rows: list[dict[str, Any]], sql: DriverStatements) -> None:
     """Refuse rows whose first position in a sequence does not follow a stored one."""
     for sequence_id, first in first_positions(rows).items():
         parameters = {"sequence_id": sequence_id, "position": first - 1}
-        if first > 0 and connection.execute(statements.select_position, parameters).first() is None:
+        if first > 0 and not sql.select_position.fetch(connection, parameters):
             raise SequenceGapError(
                 f"position {first} of sequence {sequence_id} would leave a gap: position {first - 1} is not "
                 "stored. Whoever wrote this event had an out-of-date entity: load it again"
@@ -114,13 +114,13 @@ def check_guarded(engine: Engine, table: Table) -> bool:
     return guarded is True
 
 
-def read_rows(connections: Transactions, errors: DriverErrors, statement: Any, parameters: dict[str, Any]) -> list[Any]:
+def read_rows(connections: Transactions, errors: DriverErrors, sql: DriverSQL, parameters: dict[str, Any]) -> list[Any]:
     """The rows of one SELECT; tried once more if its connection turns out to have been dropped."""
     ensure_open(connections.engine)
     for attempt in (1, 2):
         try:
             with connections.for_reading() as connection:
-                return list(connection.execute(statement, parameters).all())
+                return sql.fetch(connection, parameters)
         except DBAPIError as error:
             if errors.is_locked(error):
                 raise DatabaseLockedError(f"{_LOCKED}: the read was not done") from error

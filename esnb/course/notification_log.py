@@ -13,11 +13,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from esnb.course.active_records import SQLAlchemyActiveRecordStrategy
-from esnb.course.connections import AutocommitStatements, Check, Transactions
+from esnb.course.connections import Check, Transactions
 from esnb.course.datastore import SQLAlchemyDatastore
+from esnb.course.driver_sql import DriverStatements
 from esnb.course.errors import DatabaseLockedError, EsnbError
 from esnb.course.event_store import EventStore
-from esnb.course.statements import Statements, insert_batches
 
 __all__ = [
     "LOCK_TIMEOUT",
@@ -149,16 +149,10 @@ class InOrderInserts(Transactions):
     def for_reading(self) -> Connection:
         return self.connections.for_reading()
 
-    def insert(self, statements: Statements, rows: list[dict[str, Any]], check: Check | None = None) -> None:
-        def locked(connection: Connection) -> None:
-            take_log_lock(connection, self.table_name, self.lock_timeout)
-            if check is not None:
-                check(connection)
-
-        # On PostgreSQL, RETURNING keeps psycopg from pipelining the INSERT (notebook 11)
-        one_statement = isinstance(self.connections, AutocommitStatements)
-        statement = statements.insert_in_one_statement if one_statement else statements.insert_rows
-        self.connections.in_transaction(statement, insert_batches(rows), locked)
+    def insert_on(self, connection: Connection, sql: DriverStatements, rows: list[dict[str, Any]],
+                  check: Check | None = None) -> None:
+        take_log_lock(connection, self.table_name, self.lock_timeout)  # held until the transaction ends
+        self.connections.insert_on(connection, sql, rows, check)
 
 
 def keep_ids_in_order(event_store: EventStore, datastore: SQLAlchemyDatastore,

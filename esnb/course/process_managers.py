@@ -7,6 +7,7 @@ a check-out, the process manager takes the loan back."""
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -19,7 +20,7 @@ from esnb.course.event_store import EventStore
 from esnb.course.events import DomainEvent
 from esnb.course.failures import check_no_gap
 from esnb.course.library import BookLent, BookReturned, Member, ReturnBook, RuleBroken, decide, evolve
-from esnb.course.notification_log import InOrderInserts, sqlalchemy_strategy, take_log_lock
+from esnb.course.notification_log import sqlalchemy_strategy
 from esnb.course.outbox import causation_id
 from esnb.course.projections import Projection
 from esnb.course.redelivery import Crash, crashing
@@ -175,10 +176,8 @@ def append_in(connection: Connection, event_store: EventStore, events: list[Doma
     rows = checked_rows(items, strategy.topic_length)
     if not rows:
         return
-    if isinstance(strategy.connections, InOrderInserts):  # the table's log keeps ids in order (notebook 12)
-        take_log_lock(connection, strategy.table.name, strategy.connections.lock_timeout)
-    check_no_gap(connection, rows, strategy.statements)
-    connection.execute(strategy.statements.insert_rows, rows)
+    no_gap = partial(check_no_gap, rows=rows, sql=strategy.sql)
+    strategy.connections.insert_on(connection, strategy.sql, rows, no_gap)  # takes the log's lock first, if it has one
 
 
 # %% notebooks/18_outbox_and_process_managers.ipynb 23

@@ -50,23 +50,38 @@ def _find_class(topic: str) -> type:
 
 # %% notebooks/06_sequenced_items.ipynb 12
 _REGISTERED: set[type] = set()
+_RESOLVED: dict[str, tuple[str, str, type]] = {}  # topics resolved before: module name, class name, class
 
 
 def resolve_topic(topic: str) -> type:
     """The event class a stored topic names. It never imports a module, and refuses every other class."""
+    known = _RESOLVED.get(topic) if type(topic) is str else None
+    if known is not None and _held_by_module(known[0], known[1]) is known[2]:
+        return known[2]  # the usual case, checked quickly: the module still holds that class (notebook 11)
     cls = _find_class(topic)
     if not (issubclass(cls, DomainEvent) or cls in _REGISTERED):
         raise TopicResolutionError(
             f"topic {_shown(topic)} names a class that is not an event class: "
             "subclass DomainEvent, or call register_event_class() for it"
         )
+    module_name, _, name = topic.partition(":")
+    if "." not in name:
+        _RESOLVED[topic] = (module_name, name, cls)
     return cls
+
+
+def _held_by_module(module_name: str, name: str) -> object:
+    """What an imported module holds under a name at its top level; None if it holds nothing by that name."""
+    module = sys.modules.get(module_name)
+    return vars(module).get(name) if isinstance(module, ModuleType) else None
 
 
 # %% notebooks/06_sequenced_items.ipynb 14
 def get_topic(cls: type) -> str:
     """Return the topic of a class, checking that it leads back to that class."""
     topic = f"{cls.__module__}:{cls.__qualname__}"
+    if _held_by_module(cls.__module__, cls.__qualname__) is cls:
+        return topic  # the usual case, checked quickly: a class at the top of its module (notebook 11)
     try:
         found = _find_class(topic)
     except TopicResolutionError:

@@ -145,7 +145,15 @@ def _where(path: list[Any]) -> str:
 
 # %% notebooks/06_sequenced_items.ipynb 92
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
+_TEXT = frozenset({str})
 _DECODER = json.JSONDecoder(object_hook=_decode_special)
+
+
+def _is_flat(attributes: dict[str, Any]) -> bool:
+    """Whether JSON gives these attributes back as they are: text names, plain values, and no lone tag name."""
+    if len(attributes) == 1 and next(iter(attributes)) in _DECODERS:
+        return False
+    return {*map(type, attributes)} <= _TEXT and {*map(type, attributes.values())} <= _PLAIN  # sets of types
 
 
 def encode_attributes(attributes: dict[str, Any]) -> str:
@@ -154,6 +162,8 @@ def encode_attributes(attributes: dict[str, Any]) -> str:
     A value of any other type, an int of more than _MAX_INT_BITS bits, or containers nested more than
     _MAX_DEPTH deep raise TypeError, naming the attribute and where in it the value is.
     """
+    if _is_flat(attributes):  # the usual case: nothing to tag, so nothing to copy (notebook 11)
+        return _ENCODER.encode(attributes)
     try:
         return _ENCODER.encode(_form(attributes, 0))
     except _NoJsonForm as refusal:
@@ -174,9 +184,25 @@ def decode_attributes(data: str) -> dict[str, Any]:
 
 
 # %% notebooks/06_sequenced_items.ipynb 94
+_DICT_ONLY: set[type] = set()  # classes already found to keep no attribute outside __dict__
+
+
 def stored_attributes(event: Any) -> dict[str, Any]:
     """A copy of the event's __dict__, which is what the mapper stores; TypeError if it keeps attributes elsewhere."""
     cls = type(event)
+    if cls not in _DICT_ONLY:
+        _check_no_slots(cls)
+        _DICT_ONLY.add(cls)  # a class cannot gain __slots__ later, so one look is enough
+    try:
+        return dict(vars(event))
+    except TypeError:
+        raise TypeError(
+            f"{cls.__name__} cannot be stored: the mapper stores an event's __dict__, and a {cls.__name__} has none"
+        ) from None
+
+
+def _check_no_slots(cls: type) -> None:
+    """Refuse a class that keeps attributes in __slots__, outside the __dict__ the mapper stores."""
     for klass in cls.__mro__:
         namespace = vars(klass)
         if "__slots__" in namespace:
@@ -186,9 +212,3 @@ def stored_attributes(event: Any) -> dict[str, Any]:
                     f"{cls.__name__} cannot be stored: the mapper stores an event's __dict__, "
                     f"but class {klass.__qualname__} declares __slots__ {', '.join(map(repr, slots))} outside it"
                 )
-    try:
-        return dict(vars(event))
-    except TypeError:
-        raise TypeError(
-            f"{cls.__name__} cannot be stored: the mapper stores an event's __dict__, and a {cls.__name__} has none"
-        ) from None
