@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-# %% notebooks/11_performance.ipynb 50
+# %% notebooks/11_performance.ipynb 51
 class DriverSQL(NamedTuple):
     """One statement compiled for one database: the driver's SQL text, and how its values are laid out."""
 
@@ -47,10 +47,11 @@ def compile_for_driver(statement: Select[Any], dialect: Dialect, bind_id: Callab
     """Compile a statement once, for this database, into the text its driver takes."""
     compiled = statement.compile(dialect=dialect)
     order = tuple(compiled.positiontup) if compiled.positiontup is not None else None
-    return DriverSQL(compiled.string, order, dict(compiled.params), bind_id)
+    fixed = {name: value for name, value in compiled.params.items() if value is not None}  # the rest come each call
+    return DriverSQL(compiled.string, order, fixed, bind_id)
 
 
-# %% notebooks/11_performance.ipynb 54
+# %% notebooks/11_performance.ipynb 55
 def _unchanged(value: Any) -> Any:
     return value
 
@@ -66,13 +67,14 @@ def uuid_as_stored(table: Table, dialect: Dialect) -> tuple[Callable[[Any], Any]
         return _unchanged, _unchanged  # a uuid column: psycopg sends and reads UUID objects itself
     if isinstance(column_type, UUIDType) and column_type.binary:
         return operator.attrgetter("bytes"), _uuid_from_bytes  # 16 bytes: SQLite's BLOB, MariaDB's BINARY(16)
-    # any other type: the converters SQLAlchemy itself would run
-    bind = column_type.bind_processor(dialect) or _unchanged
-    read = column_type.result_processor(dialect, None) or _unchanged
+    # any other type: the converters SQLAlchemy itself would run, those of the type's form on this database
+    on_this_database = column_type.dialect_impl(dialect)
+    bind = on_this_database.bind_processor(dialect) or _unchanged
+    read = on_this_database.result_processor(dialect, None) or _unchanged
     return bind, read
 
 
-# %% notebooks/11_performance.ipynb 57
+# %% notebooks/11_performance.ipynb 58
 class DriverStatements:
     """A table's statements as its driver's own SQL on one database, each compiled once."""
 

@@ -17,6 +17,9 @@ __all__ = [
 
 
 # %% notebooks/06_sequenced_items.ipynb 56
+_MISSING = object()  # what the mapper finds for an attribute an event does not have
+
+
 class SequencedItemMapper:
     """Maps events to sequenced items and back."""
 
@@ -30,10 +33,24 @@ class SequencedItemMapper:
 
     def to_sequenced_item(self, event: Any) -> SequencedItem:
         """Flatten an event: two attributes become the sequence id and position, the rest become JSON."""
-        event_name = type(event).__name__
         attributes = stored_attributes(event)  # a copy of the event's __dict__
-        sequence_id = self._take(attributes, self.sequence_id_attr_name, event_name)
-        position = self._take(attributes, self.position_attr_name, event_name)
+        sequence_id = attributes.pop(self.sequence_id_attr_name, _MISSING)
+        position = attributes.pop(self.position_attr_name, _MISSING)
+        if type(sequence_id) is not UUID or type(position) is not int or not 0 <= position <= MAX_POSITION:
+            self._refuse(event, sequence_id, position)  # the usual case is tested first, cheaply (notebook 11)
+        try:
+            data = encode_attributes(attributes)
+        except TypeError as error:
+            raise TypeError(f"{type(event).__name__}: {error}") from None
+        topic = register_event_class(type(event))  # this program stores these events, so it may read them
+        return SequencedItem(sequence_id, position, topic, data)
+
+    def _refuse(self, event: Any, sequence_id: Any, position: Any) -> None:
+        """Raise the error that says why an event's sequence id or position cannot be stored."""
+        event_name = type(event).__name__
+        for name, value in ((self.sequence_id_attr_name, sequence_id), (self.position_attr_name, position)):
+            if value is _MISSING:
+                raise AttributeError(f"{event_name} has no attribute {name!r} for the mapper to use")
         if type(sequence_id) is not UUID:
             raise TypeError(
                 f"{event_name}: attribute {self.sequence_id_attr_name!r} must be a UUID, "
@@ -43,16 +60,9 @@ class SequencedItemMapper:
             raise TypeError(
                 f"{event_name}: attribute {self.position_attr_name!r} must be an int, not {type(position).__name__}"
             )
-        if not 0 <= position <= MAX_POSITION:
-            raise ValueError(
-                f"{event_name}: attribute {self.position_attr_name!r} must be from 0 to 2**63 - 1, not {position}"
-            )
-        try:
-            data = encode_attributes(attributes)
-        except TypeError as error:
-            raise TypeError(f"{event_name}: {error}") from None
-        topic = register_event_class(type(event))  # this program stores these events, so it may read them
-        return SequencedItem(sequence_id, position, topic, data)
+        raise ValueError(
+            f"{event_name}: attribute {self.position_attr_name!r} must be from 0 to 2**63 - 1, not {position}"
+        )
 
     def from_sequenced_item(self, item: SequencedItem) -> Any:
         """Rebuild the event a sequenced item came from, without calling its __init__."""
@@ -72,12 +82,6 @@ class SequencedItemMapper:
             {**attributes, self.sequence_id_attr_name: sequence_id, self.position_attr_name: position}
         )
         return event
-
-    @staticmethod
-    def _take(attributes: dict[str, Any], name: str, event_name: str) -> Any:
-        if name not in attributes:
-            raise AttributeError(f"{event_name} has no attribute {name!r} for the mapper to use")
-        return attributes.pop(name)
 
     @staticmethod
     def _unreadable(sequence_id: UUID, position: int) -> str:
