@@ -145,7 +145,6 @@ def _where(path: list[Any]) -> str:
 
 # %% notebooks/06_sequenced_items.ipynb 92
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
-_TEXT = frozenset({str})
 _DECODER = json.JSONDecoder(object_hook=_decode_special)
 
 
@@ -153,7 +152,7 @@ def _is_flat(attributes: dict[str, Any]) -> bool:
     """Whether JSON gives these attributes back as they are: text names, plain values, and no lone tag name."""
     if len(attributes) == 1 and next(iter(attributes)) in _DECODERS:
         return False
-    return {*map(type, attributes)} <= _TEXT and {*map(type, attributes.values())} <= _PLAIN  # sets of types
+    return all(type(name) is str and type(value) in _PLAIN for name, value in attributes.items())
 
 
 def encode_attributes(attributes: dict[str, Any]) -> str:
