@@ -1,4 +1,4 @@
-"""The event stores that `python -m esnb.bench` races, and the workload they all run.
+"""The event stores that `python -m esnb.bench` races in workloads A, B and C, the events, and the least codec.
 
 Every contender does the same work, end to end, from the same event objects:
 
@@ -15,32 +15,22 @@ include everything the course's event store does.
 
 from __future__ import annotations
 
+import importlib
 import json
 import random
 import sqlite3
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import unquote
 
-from sqlalchemy import Table, make_url
-from sqlalchemy.schema import CreateIndex, CreateTable
-
+from esnb.bench_raw import create_table_sql, psycopg_conninfo, pymysql_conninfo, sqlite_path, table_of
 from esnb.course.events import AttributeChanged, Created
 from esnb.course.paging import read_pages
 from esnb.course.records import SequencedItemRecord
 from esnb.course.storage import SequencedItem
+from esnb.databases import backend_name
 
-
-def _table() -> Table:
-    """esnb's table. SQLAlchemy types a mapped class's __table__ as any FromClause; a declarative class's is a Table."""
-    table = SequencedItemRecord.__table__
-    if not isinstance(table, Table):
-        raise TypeError(f"SequencedItemRecord is mapped to {table!r}, not to a table")
-    return table
-
-
-TABLE = _table()
+TABLE = table_of(SequencedItemRecord)
 
 
 # The workload
@@ -111,21 +101,6 @@ class Contender:
         pass
 
 
-def table_ddl(dialect_name: str) -> list[str]:
-    """The CREATE statements of esnb's table and its unique index, for the raw drivers."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    dialect = {"sqlite": sqlite.dialect(), "postgresql": postgresql.dialect()}[dialect_name]
-    return [str(CreateTable(TABLE).compile(dialect=dialect))] + [
-        str(CreateIndex(index).compile(dialect=dialect)) for index in TABLE.indexes
-    ]
-
-
-def sqlite_path(url: str) -> str:
-    """The file a sqlite:/// URL names, or ':memory:'."""
-    return make_url(url).database or ":memory:"
-
-
 class RawSQLite(Contender):
     """The standard library's sqlite3 on esnb's table: executemany to insert, plain selects to read."""
 
@@ -133,8 +108,7 @@ class RawSQLite(Contender):
 
     def __init__(self, url: str) -> None:
         self.connection = sqlite3.connect(sqlite_path(url))
-        for statement in table_ddl("sqlite"):
-            self.connection.execute(statement)
+        self.connection.execute(create_table_sql(TABLE, "sqlite"))
         self.connection.commit()
 
     def append(self, events: list[Any]) -> None:
@@ -165,17 +139,6 @@ class RawSQLite(Contender):
         self.connection.close()
 
 
-def psycopg_conninfo(url: str) -> dict[str, Any]:
-    parsed = make_url(url)
-    return {
-        "host": parsed.host or "localhost",
-        "port": parsed.port or 5432,
-        "user": parsed.username or "postgres",
-        "password": unquote(parsed.password or ""),
-        "dbname": parsed.database,
-    }
-
-
 class RawPsycopg(Contender):
     """psycopg 3 on esnb's table: one autocommit connection, executemany inside a transaction to insert."""
 
@@ -185,9 +148,7 @@ class RawPsycopg(Contender):
         import psycopg
 
         self.connection = psycopg.connect(**psycopg_conninfo(url), autocommit=True)
-        with self.connection.transaction():
-            for statement in table_ddl("postgresql"):
-                self.connection.execute(statement)
+        self.connection.execute(create_table_sql(TABLE, "postgresql"))
 
     def append(self, events: list[Any]) -> None:
         rows = [(e.originator_id, e.originator_version, *encode(e)) for e in events]
@@ -212,6 +173,52 @@ class RawPsycopg(Contender):
             "SELECT id, sequence_id, position, topic, data FROM sequenced_items WHERE id >= %s ORDER BY id LIMIT %s",
             (start, page_size),
         ).fetchall()
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+class RawPyMySQL(Contender):
+    """PyMySQL on esnb's table: one autocommit connection; executemany, which PyMySQL sends as one
+    multi-row INSERT, between BEGIN and COMMIT to insert."""
+
+    name = "raw PyMySQL"
+
+    def __init__(self, url: str) -> None:
+        pymysql = importlib.import_module("pymysql")  # it ships no type hints
+        self.connection = pymysql.connect(**pymysql_conninfo(url), autocommit=True)
+        with self.connection.cursor() as cursor:
+            cursor.execute(create_table_sql(TABLE, "mysql"))
+
+    def append(self, events: list[Any]) -> None:
+        rows = [(e.originator_id.bytes, e.originator_version, *encode(e)) for e in events]
+        self.connection.begin()
+        with self.connection.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO sequenced_items (sequence_id, position, topic, data) VALUES (%s, %s, %s, %s)", rows
+            )
+        self.connection.commit()
+
+    def replay(self, aggregate_id: uuid.UUID) -> list[Any]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT position, topic, data FROM sequenced_items WHERE sequence_id = %s ORDER BY position",
+                (aggregate_id.bytes,),
+            )
+            return [decode(aggregate_id, *row) for row in cursor.fetchall()]
+
+    def read_all(self, page_size: int) -> Iterator[tuple[int, Any]]:
+        for row_id, sequence_id, *rest in read_pages(self._page, 1, page_size):
+            yield row_id, decode(uuid.UUID(bytes=sequence_id), *rest)
+
+    def _page(self, start: int, page_size: int) -> list[Any]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT id, sequence_id, position, topic, data FROM sequenced_items"
+                " WHERE id >= %s ORDER BY id LIMIT %s",
+                (start, page_size),
+            )
+            return list(cursor.fetchall())
 
     def close(self) -> None:
         self.connection.close()
@@ -275,7 +282,7 @@ class _EventsourcingRecorder(Contender):
         from eventsourcing.persistence import StoredEvent
 
         self.StoredEvent = StoredEvent
-        if make_url(url).get_backend_name() == "sqlite":
+        if backend_name(url) == "sqlite":
             from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteApplicationRecorder, SQLiteDatastore
 
             path = sqlite_path(url)
@@ -330,9 +337,15 @@ class EventsourcingAggregateRecorder(_EventsourcingRecorder):
     reads_all = False
 
 
+RAW_CONTENDERS: dict[str, type[Contender]] = {"sqlite": RawSQLite, "postgresql": RawPsycopg, "mysql": RawPyMySQL}
+
+
 def contenders_for(backend: str) -> dict[str, type[Contender]]:
-    """The contenders that run on a backend ('sqlite' or 'postgresql'), by short name."""
-    raw = RawSQLite if backend == "sqlite" else RawPsycopg
+    """The contenders of A, B and C on a backend ('sqlite', 'postgresql' or 'mysql'), by short name.
+
+    The eventsourcing recorders are listed on MySQL/MariaDB too; esnb.bench leaves them out there, with a note.
+    """
+    raw = RAW_CONTENDERS[backend]
     return {
         "raw": raw,
         "es-application": EventsourcingApplicationRecorder,
