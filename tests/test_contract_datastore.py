@@ -31,11 +31,13 @@ from esnb import (
 from tests.faults.proxy import Proxy
 from tests.support import TOPIC, bounded
 
+# Four runs, not the ten this once had: with close_connection() no longer waiting for the thread that holds the
+# connection (the bug this found), Python crashed in the first run in 7 of 8 tries and in the second in the other.
 CLOSE_WHILE_WRITING = """
 import threading, time, uuid
 from esnb import *
 outcomes = []
-for run in range(10):
+for run in range(4):
     store = SQLAlchemyDatastore(base=ActiveRecord, settings=SQLAlchemySettings())
     store.setup_connection()
     store.setup_table(SequencedItemRecord)
@@ -56,8 +58,8 @@ for run in range(10):
     time.sleep(0.1)
     store.close_connection()
     [writer.join(timeout=60) for writer in writers]
-assert outcomes == ["closed"] * 30, outcomes
-print("30 writers told the datastore is closed, no crash")
+assert outcomes == ["closed"] * 12, outcomes
+print("12 writers told the datastore is closed, no crash")
 """
 
 
