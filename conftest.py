@@ -8,12 +8,8 @@ never see each other's rows.
 
 from __future__ import annotations
 
-import functools
 import os
-import re
 from contextlib import ExitStack
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -40,40 +36,6 @@ def pytest_configure(config: pytest.Config) -> None:
 def _notebook_of(item: pytest.Item) -> pytest.Collector | None:
     parent = item.parent
     return parent if parent is not None and str(parent.path).endswith(".ipynb") else None
-
-
-# A test module whose tests share a fixture made once per module (or class): a JupyterLab, a hub, a built site.
-_SHARED_FIXTURE = re.compile(r"""scope\s*=\s*["'](?:class|module|package)["']""")
-
-
-@functools.cache
-def _shares_a_fixture(root: Path, module: str) -> bool:
-    """Whether a test module, or a conftest.py between it and the root, defines a fixture wider than one test."""
-    path = root / module
-    sources = [path, *(folder / "conftest.py" for folder in path.parents if folder.is_relative_to(root))]
-    return any(_SHARED_FIXTURE.search(source.read_text()) for source in sources if source.is_file())
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """`--dist loadscope` (./course test) with smaller units, so that both workers stay busy to the end.
-
-    A notebook stays one unit: its cells share a kernel. So does a test module with a fixture made once for several
-    of its tests. Any other test is a unit of its own: as one unit per module, the lint module's 25 s of mypy (a
-    module of two tests, so sent last by xdist, which sends the units with most tests first) ran alone at the end.
-    """
-    if config.getvalue("dist") != "loadscope":
-        return None
-    from xdist.scheduler import LoadScopeScheduling
-
-    class SmallerUnits(LoadScopeScheduling):
-        def _split_scope(self, nodeid: str) -> str:
-            path = nodeid.split("::", 1)[0]
-            if path.endswith(".ipynb") or _shares_a_fixture(config.rootpath, path):
-                return path
-            return nodeid
-
-    return SmallerUnits(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
